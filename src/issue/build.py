@@ -1,0 +1,113 @@
+"""`issue build`: checks, then render into a staging folder that replaces build/ in one atomic step.
+
+The staging folder is swapped with build/ by renameat2(RENAME_EXCHANGE) on Linux, so build/ is at every moment
+either the old complete tree or the new one; elsewhere two renames are used. A lock serialises concurrent builds.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics.core import Diagnostic
+from .pipeline import Context
+
+BUILD = "build"
+CACHE = ".cache"
+LOCK = ".issue-build.lock"
+STAGING_PREFIX = ".issue-build-"
+
+
+class BuildLocked(Exception):
+    pass
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 with RENAME_EXCHANGE). False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    rc = renameat2(AT_FDCWD, os.fsencode(str(a)), AT_FDCWD, os.fsencode(str(b)), RENAME_EXCHANGE)
+    return rc == 0
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Make `staging` the new `target`; the old tree is removed afterwards."""
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old tree
+        return
+    if target.exists():
+        old = target.with_name(target.name + ".old-" + str(os.getpid()))
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def clean_leftovers(root: Path) -> None:
+    """Staging folders left by a build that was killed."""
+    for p in root.glob(STAGING_PREFIX + "*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def lock(root: Path):
+    from filelock import FileLock, Timeout
+
+    lk = FileLock(str(root / LOCK), timeout=float(os.environ.get("ISSUE_LOCK_TIMEOUT", "60")))
+
+    class _Ctx:
+        def __enter__(self):
+            try:
+                lk.acquire()
+            except Timeout:
+                raise BuildLocked(f"another `issue build` is running in {root} (lock {LOCK}); waited "
+                                  f"{lk.timeout:.0f} s")
+            return lk
+
+        def __exit__(self, *exc):
+            lk.release()
+
+    return _Ctx()
+
+
+def build(ctx: Context, formats: list[str] | None, progress: Callable[[str], None] | None = None) -> list[Diagnostic]:
+    """Render every output into a staging folder, then swap it for build/. Returns render diagnostics."""
+    root = ctx.root
+    target = root / BUILD
+    clean_leftovers(root)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
+    diags: list[Diagnostic] = []
+    try:
+        from .render import render_all
+
+        diags = render_all(ctx, staging, formats, progress=progress)
+        # keep the cache: it moves with the tree
+        old_cache = target / CACHE
+        if old_cache.is_dir() and not (staging / CACHE).exists():
+            os.replace(old_cache, staging / CACHE)
+        _fsync_tree(staging)
+        swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return diags
+
+
+def _fsync_tree(folder: Path) -> None:
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            try:
+                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+                os.fsync(fd)
+                os.close(fd)
+            except OSError:
+                pass

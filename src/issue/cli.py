@@ -1,0 +1,326 @@
+"""The `issue` command: click commands only; options in, pipeline called, report out."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnostics import reporters
+from .diagnostics.core import Diagnostic
+from .model import Contribution, Issue
+from .project import ManifestError, find_root, load_issue
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+# Command groups that live with their domain; each module exposes a click command of the given name.
+COMMAND_MODULES = [
+    ("issue.bibliography.commands", "refs"),
+    ("issue.concepts.commands", "index"),
+    ("issue.render.serve", "serve"),
+]
+
+
+class UsageProblem(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _echo_diags(diags: list[Diagnostic], fmt: str, extra: dict | None = None, colour: bool | None = None) -> None:
+    reporters.write(diags, fmt, sys.stdout, extra=extra, colour=colour)
+
+
+def open_project(project: str | None, require: bool = True) -> tuple[Issue, list[Diagnostic]] | None:
+    """The issue folder from --project or from issue.toml in this folder or a parent; exits 2 when unusable."""
+    root = Path(project).resolve() if project else find_root()
+    if root is None:
+        if not require:
+            return None
+        raise UsageProblem("no issue.toml here or in any parent folder; run `issue init DIR` or pass --project DIR")
+    try:
+        return load_issue(root)
+    except ManifestError as exc:
+        raise _ManifestExit(exc.diagnostics)
+
+
+class _ManifestExit(Exception):
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+
+
+def _context(issue: Issue, bibliography_files: list[str] | None = None):
+    from .pipeline import Context
+
+    cache = issue.root / "build" / ".cache"
+    if os.environ.get("ISSUE_NO_CACHE"):
+        cache = None
+    return Context(issue=issue, cache_dir=cache, bibliography_files=bibliography_files)
+
+
+def _adhoc_issue(paths: list[str]) -> Issue:
+    """An issue made of the named manuscripts, for an author working outside an issue folder."""
+    root = Path.cwd().resolve()
+    contributions = []
+    for i, p in enumerate(paths):
+        rel = Path(p).resolve()
+        if not rel.is_relative_to(root):
+            raise UsageProblem(f"{p} is outside the current folder; run `issue check` from a folder that holds it")
+        stem = "".join(ch if ch.isalnum() else "-" for ch in rel.stem.lower()).strip("-") or f"paper-{i + 1}"
+        contributions.append(Contribution(id=stem, file=rel.relative_to(root).as_posix(), title=rel.stem))
+    return Issue(root=root, title="", contributions=contributions, bibliography=[])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="issue")
+@click.option("--project", "-C", type=click.Path(file_okay=False), envvar="ISSUE_PROJECT",
+              help="The issue folder (default: the nearest folder with issue.toml).")
+@click.pass_context
+def main(ctx: click.Context, project: str | None) -> None:
+    """Check and build an edited special issue or an edited book.
+
+    \b
+    Examples:
+      issue check                       # every manuscript, the bibliography, the manifest
+      issue check papers/jones.docx     # one manuscript, as its author would before submitting
+      issue build                       # checks, then build/ (HTML, PDF, EPUB, ...)
+      issue explain C201                # what a diagnostic means and how to fix it
+    """
+    ctx.obj = {"project": project}
+
+
+def _relative_files(issue: Issue, paths: tuple[str, ...]) -> set[str] | None:
+    if not paths:
+        return None
+    out = set()
+    for p in paths:
+        full = Path(p).resolve()
+        if not full.exists():
+            raise UsageProblem(f"{p}: no such file")
+        if not full.is_relative_to(issue.root.resolve()):
+            raise UsageProblem(f"{p} is outside the issue folder {issue.root}")
+        out.add(full.relative_to(issue.root.resolve()).as_posix())
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text (compiler style), json (every field and the extracted records), github (annotations).")
+@click.option("--bibliography", "-b", "bibs", multiple=True, type=click.Path(),
+              help="A .bib file to check against (repeatable); for a manuscript outside an issue folder.")
+@click.option("--color/--no-color", "colour", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
+@click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str, ...], colour: bool | None,
+          strict: bool) -> None:
+    """Check the manifest, the manuscripts and the bibliography; report every finding.
+
+    Exit status: 0 no errors, 1 errors found, 2 usage or configuration error.
+
+    \b
+    Examples:
+      issue check
+      issue check papers/jones.docx --format json
+      issue check paper.docx --bibliography refs.bib      # outside an issue folder
+      issue check --format github                         # in a GitHub workflow
+    """
+    from .pipeline import findings, json_extra, run_checks
+
+    try:
+        opened = open_project(ctx.obj["project"], require=not (paths and bibs))
+    except _ManifestExit as exc:
+        _echo_diags(exc.diagnostics, fmt, colour=colour)
+        ctx.exit(EXIT_USAGE)
+    if opened is None:
+        issue, manifest_diags = _adhoc_issue(list(paths)), []
+        files = None
+    else:
+        issue, manifest_diags = opened
+        files = _relative_files(issue, paths)
+    bib_files = None
+    if bibs:
+        bib_files = []
+        for b in bibs:
+            full = Path(b).resolve()
+            if not full.is_file():
+                raise UsageProblem(f"{b}: no such file")
+            if not full.is_relative_to(issue.root.resolve()):
+                raise UsageProblem(f"{b} is outside the folder {issue.root}")
+            bib_files.append(full.relative_to(issue.root.resolve()).as_posix())
+    run = _context(issue, bib_files)
+    run.diagnostics.extend(manifest_diags)
+    run_checks(run)
+    found = findings(run, files).items
+    _echo_diags(found, fmt, extra=json_extra(run, files) if fmt == "json" else None, colour=colour)
+    if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
+        ctx.exit(EXIT_USAGE)
+    bad = any(d.severity.value == "error" or (strict and d.severity.value == "warning") for d in found)
+    ctx.exit(EXIT_ERRORS if bad else EXIT_OK)
+
+
+@main.command()
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Outputs to write, comma-separated: html,pdf,epub,docx,jats,crossref (default: all).")
+@click.option("--strict", is_flag=True, help="Stop on any error-level finding (for CI).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--paginate", is_flag=True, help="Write each contribution's typeset page range to build/pages.toml.")
+@click.option("--color/--no-color", "colour", default=None)
+@click.pass_context
+def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, paginate: bool, colour: bool | None) -> None:
+    """Run the checks, then write the issue into build/ (replaced atomically).
+
+    The build goes on past unresolved citations and cross-references, which are marked in the output; it stops
+    when an input cannot be read or the manifest is invalid, and with --strict on any error.
+
+    \b
+    Examples:
+      issue build
+      issue build --format html          # the website only
+      issue build --strict               # in CI: fail on any error
+    """
+    from . import build as building
+    from .pipeline import findings, run_checks
+    from .render import available
+
+    opened = open_project(ctx.obj["project"])
+    issue, manifest_diags = opened
+    chosen = None
+    if formats:
+        chosen = [f.strip() for f in formats.split(",") if f.strip()]
+        unknown = [f for f in chosen if f not in available()]
+        if unknown:
+            raise UsageProblem(f"unknown output {', '.join(unknown)}; available: {', '.join(available())}")
+    if paginate:
+        issue.build = {**(issue.build or {}), "paginate": True}
+    run = _context(issue)
+    run.diagnostics.extend(manifest_diags)
+    try:
+        with building.lock(issue.root):
+            run_checks(run)
+            found = findings(run).items
+            shown = [d for d in found if d.severity.value == "error"] if quiet else found
+            if shown:
+                reporters.write(shown, "text", sys.stderr, colour=colour)
+            if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
+                raise click.ClickException("the manifest has errors; nothing was built")
+            unreadable = [d for d in found if d.code in ("D101", "D103", "D105") and d.severity.value == "error"]
+            if unreadable:
+                raise click.ClickException("a manuscript cannot be read; nothing was built (build/ is unchanged)")
+            if strict and any(d.severity.value == "error" for d in found):
+                raise click.ClickException("--strict: errors found; nothing was built (build/ is unchanged)")
+            progress = None if quiet else (lambda name: click.echo(f"writing {name}", err=True))
+            render_diags = building.build(run, chosen, progress=progress)
+    except building.BuildLocked as exc:
+        raise click.ClickException(str(exc))
+    if render_diags:
+        reporters.write(render_diags, "text", sys.stderr, colour=colour)
+        if any(d.severity.value == "error" for d in render_diags):
+            ctx.exit(EXIT_ERRORS)
+    if not quiet:
+        click.echo(f"built {issue.root / 'build'}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+def init(directory: str, force: bool) -> None:
+    """Start a new issue folder with a small working example.
+
+    \b
+    Example:
+      issue init my-issue && cd my-issue && issue check && issue build
+    """
+    from .scaffold import scaffold
+
+    target = Path(directory)
+    if target.exists() and any(target.iterdir()) and not force:
+        raise UsageProblem(f"{directory} is not empty (use --force to write into it)")
+    written = scaffold(target)
+    for p in written:
+        click.echo(f"created {p}")
+    click.echo(f"\nNext: cd {directory} && issue check && issue build")
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain one diagnostic, by code or name, with an example.
+
+    \b
+    Examples:
+      issue explain C201
+      issue explain undefined-citation
+    """
+    from .diagnostics.registry import get_rule
+
+    try:
+        r = get_rule(code)
+    except KeyError:
+        raise UsageProblem(f"no diagnostic {code!r}; `issue rules` lists them all")
+    click.echo(r.explanation())
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="As a Markdown table (for the README).")
+def rules(markdown: bool) -> None:
+    """List every diagnostic: code, name, default severity, summary.
+
+    \b
+    Example:
+      issue rules | grep citation
+    """
+    from .diagnostics.registry import all_rules
+
+    if markdown:
+        click.echo("| code | name | severity | what it reports |\n|---|---|---|---|")
+        for r in all_rules():
+            click.echo(f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |")
+        return
+    for r in all_rules():
+        click.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.summary}")
+
+
+def _register_domain_commands() -> None:
+    for module, name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        main.add_command(getattr(mod, name), name)
+
+
+_register_domain_commands()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: manifest problems and bad input exit with a message, never a traceback."""
+    try:
+        main.main(args=argv, prog_name="issue", standalone_mode=False)
+        return EXIT_OK
+    except _ManifestExit as exc:
+        reporters.write(exc.diagnostics, "text", sys.stderr)
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code if isinstance(exc, UsageProblem) or exc.exit_code == 2 else EXIT_ERRORS
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in issue itself: say so plainly
+        if os.environ.get("ISSUE_DEBUG"):
+            raise
+        click.echo(f"issue: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in issue, not in your files; set ISSUE_DEBUG=1 for the traceback.", err=True)
+        return 3
+
+
+def main_entry() -> None:
+    sys.exit(run())

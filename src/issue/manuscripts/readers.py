@@ -1,0 +1,502 @@
+"""Readers: every manuscript format into the one Document model.
+
+.docx, .odt and .tex go through pandoc's JSON AST (we write no parser for them). Markdown also goes through
+pandoc, and each text token is then aligned back to the source so that every character keeps its exact line and
+column. Plain .txt is split into paragraphs directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from .. import pandoc
+from ..diagnostics.core import Diagnostic, make
+from ..model import Location
+from . import rules as R
+from .document import Block, Document, MarkupCite, Segment
+from .sections import assign_sections
+
+READER_VERSION = "1"
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".tex": "latex",
+           ".latex": "latex", ".txt": "text"}
+DEFAULT_MAX_MB = 50
+MARKER_RE = re.compile(r"issue:\s*ignore((?:[\s,]+[A-Za-z][\w-]*)*)")
+
+
+class ReadError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def format_of(path: str, declared: str | None = None) -> str | None:
+    return declared or FORMATS.get(Path(path).suffix.lower())
+
+
+def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB,
+                    timeout: float | None = None, cache_dir: Path | None = None) -> Document:
+    """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic."""
+    fmt = format_of(rel, declared_format)
+    if fmt is None:
+        raise ReadError(make(R.UNSUPPORTED.code, f"cannot read '{Path(rel).suffix}' files", Location(rel),
+                             suggestion="save the manuscript as .docx, .odt, .md, .tex or .txt"))
+    try:
+        data = (root / rel).read_bytes()
+    except OSError as exc:
+        raise ReadError(make(R.UNREADABLE.code, f"cannot open: {exc.strerror}", Location(rel)))
+    if len(data) > max_mb * 1024 * 1024:
+        raise ReadError(make(R.TOO_LARGE.code, f"{len(data) / 1048576:.1f} MB is more than the limit of {max_mb} MB",
+                             Location(rel), suggestion="raise [build] max_manuscript_mb in issue.toml if this is right"))
+    sha = hashlib.sha256(data + f"|{fmt}|{READER_VERSION}".encode()).hexdigest()
+    cached = _cache_get(cache_dir, sha)
+    if cached is not None:
+        cached.file = rel
+        return cached
+    if fmt in ("docx", "odt"):
+        _check_zip(rel, data, max_mb)
+    doc = _read(rel, fmt, data, timeout)
+    doc.sha256 = sha
+    _cache_put(cache_dir, sha, doc)
+    return doc
+
+
+def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
+    if fmt == "text":
+        return read_text(rel, _decode(rel, data))
+    if fmt in ("markdown", "commonmark", "gfm", "latex"):
+        text = _decode(rel, data)
+        ast = _pandoc_json(rel, text.encode("utf-8"), fmt, timeout)
+        return AstReader(rel, fmt, ast, source=text).read()
+    ast = _pandoc_json(rel, data, fmt, timeout)
+    return AstReader(rel, fmt, ast).read()
+
+
+def _decode(rel: str, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReadError(make(R.UNREADABLE.code, f"not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
+                             Location(rel, line=line, column=1), suggestion="save the file as UTF-8"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_zip(rel: str, data: bytes, max_mb: float) -> None:
+    """Refuse what is not a Word/ODF package before pandoc sees it: garbage, encrypted files, zip bombs."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ReadError(make(R.UNREADABLE.code, "a password-protected Word file or an old .doc, not a .docx",
+                             Location(rel), suggestion="open it in Word and save it as .docx without a password"))
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+            if any(i.flag_bits & 0x1 for i in z.infolist()):
+                raise ReadError(make(R.UNREADABLE.code, "the file is encrypted", Location(rel),
+                                     suggestion="save it again without a password"))
+    except zipfile.BadZipFile:
+        raise ReadError(make(R.UNREADABLE.code, f"not a {Path(rel).suffix} file (it is not a zip package)", Location(rel),
+                             suggestion="save it again from the word processor"))
+    if total > max_mb * 1024 * 1024 * 4:
+        raise ReadError(make(R.TOO_LARGE.code, f"unpacks to {total / 1048576:.0f} MB, more than the limit allows "
+                             "(a damaged file or a zip bomb)", Location(rel)))
+
+
+def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None) -> dict[str, Any]:
+    src = {"markdown": "markdown", "latex": "latex", "docx": "docx", "odt": "odt", "commonmark": "commonmark_x",
+           "gfm": "gfm"}[fmt]
+    try:
+        out = pandoc.run(["-f", src, "-t", "json"], input=data, timeout=timeout)
+    except pandoc.PandocError as exc:
+        raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it: {exc}", Location(rel)))
+    return json.loads(out)
+
+
+# --------------------------------------------------------------------------------------------------------------
+class Aligner:
+    """Finds each text token in the source, moving forward, so that offsets map to line and column.
+
+    pandoc's Markdown reader does not report source positions, so this is done here: tokens are literal words,
+    found in order; smart quotes, dashes and backslash escapes are matched loosely, and a token that is not found
+    (a LaTeX accent, say) takes the position just after the last one found.
+    """
+
+    LOOSE = {"’": "['’]", "‘": "['‘`]", "“": "[\"“]|``", "”": "[\"”]|''", "–": "--|–", "—": "---|—", "…": r"\.\.\.|…",
+             "\u00a0": r"\s|~|\\ "}
+
+    def __init__(self, source: str):
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.cursor = 0
+        self.wide = False  # the next token may be far ahead (the first word of a footnote definition)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
+    def find(self, token: str, window: int = 400) -> int | None:
+        if self.wide:
+            self.wide = False
+            window = len(self.source)
+        at = self.source.find(token, self.cursor, self.cursor + window + len(token))
+        if at < 0:
+            pattern = "".join(f"(?:{self.LOOSE[c]})" if c in self.LOOSE else r"\\?" + re.escape(c) for c in token)
+            m = re.compile(pattern).search(self.source, self.cursor, self.cursor + window + 3 * len(token))
+            if m:
+                self.cursor = m.end()
+                return m.start()
+            if len(token) >= 4:  # a prefix, for tokens with accents written as LaTeX commands
+                at = self.source.find(token[:3], self.cursor, self.cursor + window)
+                if at >= 0:
+                    self.cursor = at + 3
+                    return at
+            return None
+        self.cursor = at + len(token)
+        return at
+
+
+def bisect_right(a: list[int], x: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(a, x)
+
+
+INLINE_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+
+
+class AstReader:
+    """Walks pandoc's JSON AST into Blocks."""
+
+    def __init__(self, rel: str, fmt: str, ast: dict[str, Any], source: str | None = None):
+        self.rel = rel
+        self.fmt = fmt
+        self.ast = ast
+        self.source = source
+        self.aligner = Aligner(source) if source is not None else None
+        self.blocks: list[Block] = []
+        self.notes: list[tuple[list, tuple, int, int]] = []  # (note blocks, path, host block, source cursor)
+        self.raw: list[tuple[int, str]] = []
+
+    # -- inlines --------------------------------------------------------------------------------------------
+    def inlines(self, items: list, path: tuple, out: list[str], segs: list[Segment], cites: list[MarkupCite],
+                host: int) -> None:
+        for i, node in enumerate(items):
+            p = (*path, i)
+            t = node.get("t")
+            c = node.get("c")
+            if t == "Str":
+                self.emit(c, p, out, segs)
+            elif t in ("Space", "SoftBreak"):
+                out.append(" ")
+            elif t == "LineBreak":
+                out.append(" ")
+            elif t in INLINE_CONTAINERS:
+                self.inlines(c, (*p, "c"), out, segs, cites, host)
+            elif t == "SmallCaps":
+                self.inlines(c, (*p, "c"), out, segs, cites, host)
+            elif t == "Span":
+                self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
+            elif t == "Quoted":
+                open_, close = ("“", "”") if c[0]["t"] == "DoubleQuote" else ("‘", "’")
+                out.append(open_)
+                self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
+                out.append(close)
+            elif t == "Cite":
+                start = sum(len(s) for s in out)
+                self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
+                end = sum(len(s) for s in out)
+                cites.append(MarkupCite(start, end, [_cite_item(x) for x in c[0]], p))
+            elif t == "Link":
+                self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
+            elif t == "Image":
+                self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
+            elif t == "Code":
+                self.emit(c[1], p, out, segs)
+            elif t == "Math":
+                self.emit(c[1], p, out, segs)
+            elif t == "RawInline":
+                fmt, code = c
+                if self.fmt == "latex" and path and "Cite" in str(path[-3:]):
+                    self.emit(code, p, out, segs)
+                elif self._is_cite_raw(code):
+                    self.emit(code, p, out, segs)
+                else:
+                    self.raw.append((host, code))
+            elif t == "Note":
+                self.notes.append((c, (*p, "c"), host, self.aligner.cursor if self.aligner else 0))
+
+    def _is_cite_raw(self, code: str) -> bool:
+        return self.fmt == "latex" and bool(re.match(r"\\(?:[A-Za-z]*cite[A-Za-z]*|citeauthor|citeyear)\*?[\[{]", code))
+
+    def emit(self, text: str, path: tuple, out: list[str], segs: list[Segment]) -> None:
+        start = sum(len(s) for s in out)
+        out.append(text)
+        line = col = None
+        if self.aligner is not None:
+            at = self.aligner.find(text)
+            if at is None:
+                at = self.aligner.cursor
+            line, col = self.aligner.position(at)
+        segs.append(Segment(start, start + len(text), line, col, path))
+
+    # -- blocks ---------------------------------------------------------------------------------------------
+    def add(self, kind: str, items: list, path: tuple, level: int = 0, note: int | None = None,
+            host: int | None = None) -> None:
+        index = len(self.blocks) + 1 if note is None else host or 0
+        out: list[str] = []
+        segs: list[Segment] = []
+        cites: list[MarkupCite] = []
+        self.inlines(items, (*path, "c") if kind != "heading" else (*path, "c", 2), out, segs, cites,
+                     index if note is None else (host or 0))
+        text = "".join(out)
+        if not text.strip() and not cites:
+            return
+        block = Block(index=index, kind=kind, section="body", text=text, level=level, segments=segs, cites=cites,
+                      note=note, host=host, ast_path=path,
+                      line=segs[0].line if segs and segs[0].line else None)
+        self.blocks.append(block)
+
+    def walk(self, blocks: list, path: tuple, kind: str = "para", note: int | None = None, host: int | None = None) -> None:
+        for i, b in enumerate(blocks):
+            p = (*path, i)
+            t, c = b.get("t"), b.get("c")
+            if t == "Header":
+                self.add("heading", c[2], p, level=c[0], note=note, host=host)
+            elif t in ("Para", "Plain"):
+                self.add(kind, c, p, note=note, host=host)
+            elif t == "LineBlock":
+                for j, line in enumerate(c):
+                    self.add(kind, line, (*p, "c", j), note=note, host=host)
+            elif t == "BlockQuote":
+                self.walk(c, (*p, "c"), "quote" if kind == "para" else kind, note, host)
+            elif t in ("BulletList", "OrderedList"):
+                items = c if t == "BulletList" else c[1]
+                base = (*p, "c") if t == "BulletList" else (*p, "c", 1)
+                for j, item in enumerate(items):
+                    self.walk(item, (*base, j), "item" if kind == "para" else kind, note, host)
+            elif t == "DefinitionList":
+                for j, (term, defs) in enumerate(c):
+                    self.add("item", term, (*p, "c", j, 0), note=note, host=host)
+                    for k, d in enumerate(defs):
+                        self.walk(d, (*p, "c", j, 1, k), "item", note, host)
+            elif t == "Div":
+                self.walk(c[1], (*p, "c", 1), kind, note, host)
+            elif t == "Figure":
+                self.walk(c[1][1], (*p, "c", 1, 1), "caption", note, host)
+                self.walk(c[2], (*p, "c", 2), kind, note, host)
+            elif t == "Table":
+                self.walk(c[1][1], (*p, "c", 1, 1), "caption", note, host)
+                for cell_path, cell in _table_cells(c, p):
+                    self.walk(cell, cell_path, "cell", note, host)
+            elif t == "RawBlock":
+                self.raw.append((len(self.blocks) + 1, c[1]))
+            # CodeBlock, HorizontalRule: not prose
+
+    def read(self) -> Document:
+        meta = self.ast.get("meta", {})
+        title = _meta_text(meta.get("title"))
+        abstract = _meta_text(meta.get("abstract"))
+        keywords = _meta_list(meta.get("keywords") or meta.get("keyword"))
+        front: list[Block] = []
+        if title:
+            front.append(Block(index=0, kind="title", section="front", text=title))
+        if meta.get("subtitle"):
+            front.append(Block(index=0, kind="title", section="front", text=_meta_text(meta["subtitle"]) or ""))
+        for key in ("author",):
+            for name in _meta_list(meta.get(key)):
+                front.append(Block(index=0, kind="para", section="front", text=name))
+        if abstract:
+            front.append(Block(index=0, kind="para", section="abstract", text=abstract))
+        self.blocks.extend(front)
+        for i, b in enumerate(self.blocks):
+            b.index = i + 1
+        self.walk(self.ast.get("blocks", []), ("blocks",))
+        # footnotes last, in the order of their markers; a note keeps its host paragraph for .docx locations
+        n = 0
+        pending = list(self.notes)
+        self.notes = []
+        while pending:
+            content, path, host, cursor = pending.pop(0)
+            n += 1
+            if self.aligner is not None:  # an inline note follows its marker; a [^1] note is defined further on
+                self.aligner.cursor = cursor
+                self.aligner.wide = True
+            self.walk(content, path, "note", note=n, host=host)
+            pending.extend(self.notes)
+            self.notes = []
+        for b in self.blocks:
+            if b.kind == "note":
+                b.section = "notes"
+        doc = Document(self.rel, self.fmt, self.blocks, title=title, abstract=abstract, keywords=keywords,
+                       ast=self.ast, source_lines=self.source.split("\n") if self.source is not None else None,
+                       raw_markup=self.raw)
+        assign_sections(doc)
+        doc.exemptions = _exemptions(doc)
+        return doc
+
+
+def _table_cells(c: list, p: tuple):
+    # Table attr caption colspecs head bodies foot (pandoc >= 2.10)
+    head, bodies, foot = c[3], c[4], c[5]
+    for r, row in enumerate(head[1]):
+        for k, cell in enumerate(row[1]):
+            yield (*p, "c", 3, 1, r, 1, k, 4), cell[4]
+    for b, body in enumerate(bodies):
+        for part in (2, 3):
+            for r, row in enumerate(body[part]):
+                for k, cell in enumerate(row[1]):
+                    yield (*p, "c", 4, b, part, r, 1, k, 4), cell[4]
+    for r, row in enumerate(foot[1]):
+        for k, cell in enumerate(row[1]):
+            yield (*p, "c", 5, 1, r, 1, k, 4), cell[4]
+
+
+def _cite_item(x: dict[str, Any]) -> dict[str, Any]:
+    return {"id": x["citationId"], "prefix": _plain(x.get("citationPrefix", [])),
+            "suffix": _plain(x.get("citationSuffix", [])), "mode": x.get("citationMode", {}).get("t", "NormalCitation")}
+
+
+def _plain(inlines: list) -> str:
+    out: list[str] = []
+
+    def go(items: list) -> None:
+        for node in items:
+            t, c = node.get("t"), node.get("c")
+            if t == "Str":
+                out.append(c)
+            elif t in ("Space", "SoftBreak", "LineBreak"):
+                out.append(" ")
+            elif t in INLINE_CONTAINERS:
+                go(c)
+            elif t in ("Span", "Link", "Image"):
+                go(c[1])
+            elif t == "Quoted":
+                out.append("“")
+                go(c[1])
+                out.append("”")
+            elif t == "Cite":
+                go(c[1])
+            elif t in ("Code", "Math"):
+                out.append(c[1])
+            elif t == "RawInline":
+                out.append(c[1])
+
+    go(inlines)
+    return "".join(out).strip()
+
+
+def _meta_text(value: Any) -> str | None:
+    if not value:
+        return None
+    t, c = value.get("t"), value.get("c")
+    if t == "MetaInlines":
+        return _plain(c)
+    if t == "MetaString":
+        return c
+    if t == "MetaBlocks":
+        return "\n\n".join(_plain(b["c"]) for b in c if b.get("t") in ("Para", "Plain"))
+    if t == "MetaList":
+        return "; ".join(filter(None, (_meta_text(x) for x in c)))
+    return None
+
+
+def _meta_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    if value.get("t") == "MetaList":
+        return [s for s in (_meta_text(x) for x in value["c"]) if s]
+    text = _meta_text(value) or ""
+    return [s.strip() for s in re.split(r"[;,]", text) if s.strip()]
+
+
+def _exemptions(doc: Document) -> list[tuple[int, list[str]]]:
+    """`issue: ignore [CODES]` markers: in a source line (an HTML or LaTeX comment) for text formats, in a
+    paragraph's text for .docx/.odt."""
+    found: list[tuple[int, list[str]]] = []
+    if doc.source_lines is not None:
+        for n, line in enumerate(doc.source_lines, 1):
+            m = MARKER_RE.search(line)
+            if m:
+                found.append((n, m.group(1).replace(",", " ").split()))
+    else:
+        for b in doc.blocks:
+            m = MARKER_RE.search(b.text)
+            if m:
+                found.append((b.index, m.group(1).replace(",", " ").split()))
+    return found
+
+
+# --------------------------------------------------------------------------------------------------------------
+def read_text(rel: str, text: str) -> Document:
+    """Plain text: paragraphs are separated by blank lines; a short line standing alone without final
+    punctuation is a heading."""
+    blocks: list[Block] = []
+    lines = text.split("\n")
+    para: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if not para:
+            return
+        parts, segs, pos = [], [], 0
+        for n, line in para:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            lead = len(line) - len(line.lstrip())
+            if parts:
+                parts.append(" ")
+                pos += 1
+            segs.append(Segment(pos, pos + len(stripped), n, lead + 1))
+            parts.append(stripped)
+            pos += len(stripped)
+        content = "".join(parts)
+        single = len(para) == 1 and len(content.split()) <= 10 and not content.rstrip().endswith((".", ":", ";", ",", "?", "!", ")"))
+        blocks.append(Block(index=len(blocks) + 1, kind="heading" if single else "para", section="body", text=content,
+                            level=1 if single else 0, segments=segs, line=para[0][0]))
+        para.clear()
+
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            para.append((n, line))
+        else:
+            flush()
+    flush()
+    doc = Document(rel, "text", blocks, source_lines=lines)
+    assign_sections(doc)
+    doc.exemptions = _exemptions(doc)
+    return doc
+
+
+# -- cache -----------------------------------------------------------------------------------------------------
+def _cache_get(cache_dir: Path | None, sha: str) -> Document | None:
+    if cache_dir is None:
+        return None
+    import pickle
+
+    f = cache_dir / "documents" / f"{sha}.pickle"
+    try:
+        with f.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def _cache_put(cache_dir: Path | None, sha: str, doc: Document) -> None:
+    if cache_dir is None:
+        return
+    import os
+    import pickle
+    import tempfile
+
+    folder = cache_dir / "documents"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{sha}.pickle")
+    except OSError:
+        pass  # a cache that cannot be written only costs time

@@ -1,0 +1,57 @@
+"""Render: one writer per output, each writing under the staging folder that becomes build/.
+
+WRITERS maps an output name to "module:function"; each function takes (ctx, out_dir) and returns diagnostics.
+`issue build --format html,pdf` picks some; the default is every writer present.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from ..diagnostics.core import Diagnostic
+from ..pipeline import Context
+
+WRITERS: list[tuple[str, str]] = [
+    ("report", "issue.render.report:write"),
+    ("html", "issue.render.html:write"),
+    ("pdf", "issue.render.pdf:write"),
+    ("epub", "issue.render.epub:write"),
+    ("docx", "issue.render.docx:write"),
+    ("jats", "issue.render.jats:write"),
+    ("crossref", "issue.render.crossref:write"),
+]
+
+
+def available() -> list[str]:
+    names = []
+    for name, target in WRITERS:
+        if _load(target) is not None:
+            names.append(name)
+    return names
+
+
+def _load(target: str) -> Callable | None:
+    module, _, func = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), func)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+def render_all(ctx: Context, out: Path, formats: list[str] | None = None,
+               progress: Callable[[str], None] | None = None) -> list[Diagnostic]:
+    chosen = formats or available()
+    diags: list[Diagnostic] = []
+    for name, target in WRITERS:
+        if name not in chosen and name != "report":
+            continue
+        fn = _load(target)
+        if fn is None:
+            continue
+        if progress:
+            progress(name)
+        diags.extend(ctx.timed(f"render-{name}", lambda: fn(ctx, out)) or [])
+    return diags
