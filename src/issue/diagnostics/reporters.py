@@ -122,3 +122,4 @@ def write(diags: list[Diagnostic], fmt: str, stream: TextIO | None = None, extra
         stream.write(format_github(diags))
     else:
         stream.write(format_text(diags, colour=use_colour(stream, colour)))
+    stream.flush()
