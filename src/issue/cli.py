@@ -299,8 +299,8 @@ _register_domain_commands()
 def run(argv: list[str] | None = None) -> int:
     """Entry point: manifest problems and bad input exit with a message, never a traceback."""
     try:
-        main.main(args=argv, prog_name="issue", standalone_mode=False)
-        return EXIT_OK
+        rv = main.main(args=argv, prog_name="issue", standalone_mode=False)
+        return rv if isinstance(rv, int) else EXIT_OK
     except _ManifestExit as exc:
         reporters.write(exc.diagnostics, "text", sys.stderr)
         return EXIT_USAGE

@@ -22,7 +22,8 @@ def assign_sections(doc: Document) -> None:
     paragraphs opened by "Abstract:" or "Keywords:" are those parts. A heading "References" (and its synonyms)
     opens the reference list, which runs to the next heading of the same or a higher level.
     """
-    section = None
+    _title_paragraph(doc)
+    section = "front" if any(b.kind == "title" and b.segments for b in doc.blocks) else None
     ref_level = None
     seen_body_heading = False
     byline = 0
@@ -32,6 +33,8 @@ def assign_sections(doc: Document) -> None:
             continue
         if b.section in ("front", "abstract") and b.index and not b.segments and b.kind in ("title", "para"):
             continue  # from the metadata
+        if b.kind == "title":
+            continue
         if b.kind == "heading":
             text = b.text.strip()
             if ref_level is not None and b.level <= ref_level and not REFERENCE_HEADINGS.match(text):
@@ -106,3 +109,20 @@ def _single_top_heading(doc: Document) -> bool:
     tops = [b for b in doc.blocks if b.kind == "heading" and b.level == 1 and not REFERENCE_HEADINGS.match(b.text)
             and not NOTES_HEADING.match(b.text)]
     return len(tops) == 1 and any(b.kind == "heading" and b.level > 1 for b in doc.blocks)
+
+
+def _title_paragraph(doc: Document) -> None:
+    """A word processor's Title style that the reader did not keep (pandoc's ODT reader): a short first paragraph
+    without final punctuation, followed by the abstract or keywords, is the title."""
+    if doc.title is not None:
+        return
+    blocks = [b for b in doc.blocks if b.kind != "note"]
+    if len(blocks) < 2 or blocks[0].kind != "para":
+        return
+    first, nxt = blocks[0], blocks[1]
+    text = first.text.strip()
+    if len(text.split()) <= 20 and not text.endswith((".", ",", ";")) and (
+            ABSTRACT_PARA.match(nxt.text) or KEYWORDS_PARA.match(nxt.text)):
+        first.kind = "title"
+        first.section = "front"
+        doc.title = text
