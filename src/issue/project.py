@@ -221,12 +221,37 @@ class _Validator:
             if not isinstance(v, dict):
                 self.report(R.WRONG_TYPE.code, f"[{k}] should be a table", k)
                 tables[k] = {}
+        self.check_table(tables["check"])
         meta.pop("date", None)
         meta.pop("edition", None)
         meta.pop("eissn", None)
         return Issue(root=self.root, bibliography=globs, editors=editors, contributions=contributions,
                      check=tables["check"], citations=tables["citations"], bib=tables["bibliography"],
                      build=tables["build"], raw=raw, **meta)
+
+    def check_table(self, check: dict) -> None:
+        """[check]: `ignore` lists codes or names; `severity` maps a code or name to error|warning|info|ignore."""
+        from .diagnostics.registry import all_rules
+
+        known = {r.code for r in all_rules()} | {r.name for r in all_rules()}
+        self.known_keys(check, {"ignore": list, "severity": dict}, "check")
+        ignore = check.get("ignore", [])
+        severity = check.get("severity", {})
+        if not isinstance(ignore, list):
+            self.report(R.WRONG_TYPE.code, "'ignore' should be an array of codes or names", "check", "ignore")
+            ignore = []
+        if not isinstance(severity, dict):
+            self.report(R.WRONG_TYPE.code, "'severity' should be a table: { code-or-name = level }", "check", "severity")
+            severity = {}
+        for code in [*ignore, *severity]:
+            if isinstance(code, str) and code not in known and code.upper() not in known:
+                close = difflib.get_close_matches(code, sorted(known), n=1)
+                self.report(R.BAD_VALUE.code, f"no diagnostic '{code}'", "check", excerpt=code,
+                            suggestion=f"did you mean '{close[0]}'?" if close else "`issue rules` lists them all")
+        for code, level in severity.items():
+            if level not in ("error", "warning", "info", "ignore", "off"):
+                self.report(R.BAD_VALUE.code, f"severity '{level}' for {code} is not error, warning, info or ignore",
+                            "check", "severity", excerpt=str(level))
 
     def contributions(self, raw: Any) -> list[Contribution]:
         if not isinstance(raw, list):

@@ -8,6 +8,9 @@ from typing import Any, Iterable
 from ..model import Location
 
 
+SEVERITY_VALUES = ("error", "warning", "info")
+
+
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -74,9 +77,10 @@ class Findings:
         """Apply `[check]`: `ignore = [codes or names]`, `severity = {code-or-name = level}`."""
         from .registry import resolve_code
 
-        ignore = {resolve_code(c) for c in check.get("ignore", [])}
-        levels = {resolve_code(k): Severity(v) for k, v in check.get("severity", {}).items() if v != "ignore"}
-        ignore |= {resolve_code(k) for k, v in check.get("severity", {}).items() if v == "ignore"}
+        ignore = {resolve_code(c) for c in check.get("ignore", []) if isinstance(c, str)}
+        severity = check.get("severity", {}) if isinstance(check.get("severity"), dict) else {}
+        levels = {resolve_code(k): Severity(v) for k, v in severity.items() if v in SEVERITY_VALUES}
+        ignore |= {resolve_code(k) for k, v in severity.items() if v in ("ignore", "off")}
         kept = []
         for d in self.items:
             if d.code in ignore:

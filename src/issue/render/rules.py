@@ -7,3 +7,14 @@ TEMPLATE_ERROR = rule("T101", "template-error", "error",
                       example="{{ contributions.jnoes.title }}", instead="{{ contributions.jones.title }}")
 WRITER_ERROR = rule("T102", "output-failed", "error", "An output (PDF, EPUB, ...) could not be written.")
 BUILD_LOCKED = rule("T103", "build-locked", "error", "Another `issue build` is running on this issue folder.")
+UNKNOWN_STYLE = rule("T104", "unknown-csl-style", "error",
+                     "The issue's citation style is neither a style of the offline CSL collection nor a .csl file in the "
+                     "issue folder.",
+                     why="Citations and reference lists are rendered in this style; without it they fall back to "
+                         "chicago-author-date.",
+                     example='style = "chicago-autor-date"', instead='style = "chicago-author-date"')
+TEMPLATE_IN_MANUSCRIPT = rule("T105", "manuscript-expression-error", "error",
+                              "A template expression in an editors' manuscript ({{ ... }}) that cannot be rendered.",
+                              why="The introduction's expressions keep it in step with the manifest; a wrong name "
+                                  "would print nothing useful.",
+                              example="{{ contributions.jnoes.title }}", instead="{{ contributions.jones.title }}")
