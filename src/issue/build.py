@@ -18,6 +18,7 @@ from .pipeline import Context
 
 BUILD = "build"
 CACHE = ".cache"
+KEPT = (CACHE, "bench")  # not outputs of the build: they move into the new tree
 LOCK = ".issue-build.lock"
 STAGING_PREFIX = ".issue-build-"
 
@@ -90,10 +91,10 @@ def build(ctx: Context, formats: list[str] | None, progress: Callable[[str], Non
         from .render import render_all
 
         diags = render_all(ctx, staging, formats, progress=progress)
-        # keep the cache: it moves with the tree
-        old_cache = target / CACHE
-        if old_cache.is_dir() and not (staging / CACHE).exists():
-            os.replace(old_cache, staging / CACHE)
+        for name in KEPT:  # the cache and benchmark figures move with the tree
+            old = target / name
+            if old.is_dir() and not (staging / name).exists():
+                os.replace(old, staging / name)
         _fsync_tree(staging)
         swap_into_place(staging, target)
     except BaseException:

@@ -112,9 +112,10 @@ def _relative_files(issue: Issue, paths: tuple[str, ...]) -> set[str] | None:
               help="A .bib file to check against (repeatable); for a manuscript outside an issue folder.")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
+@click.option("--timings", is_flag=True, hidden=True, help="Print the time of each phase to stderr as JSON (benchmarks).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str, ...], colour: bool | None,
-          strict: bool) -> None:
+          strict: bool, timings: bool) -> None:
     """Check the manifest, the manuscripts and the bibliography; report every finding.
 
     Exit status: 0 no errors, 1 errors found, 2 usage or configuration error.
@@ -154,6 +155,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str,
     run_checks(run)
     found = findings(run, files).items
     _echo_diags(found, fmt, extra=json_extra(run, files) if fmt == "json" else None, colour=colour)
+    if timings:
+        import json
+
+        click.echo("TIMINGS " + json.dumps({k: round(v, 4) for k, v in sorted(run.timings.items())}), err=True)
     if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
         ctx.exit(EXIT_USAGE)
     bad = any(d.severity.value == "error" or (strict and d.severity.value == "warning") for d in found)

@@ -142,9 +142,10 @@ class _Scanner:
         if text is not None:
             self.emit(text)
         elif brace == "{":
-            special = self.i < len(self.tokens) and self.tokens[self.i].group(1 if True else 0) is not None \
-                and (self.tokens[self.i].group(1) in _WORDS or self.tokens[self.i].group(1) in _ACCENTS)
-            special = special or (self.i < len(self.tokens) and self.tokens[self.i].group(2) in _ACCENTS)
+            # {\'e} is a BibTeX "special character", not a protected span
+            nxt = self.tokens[self.i] if self.i < len(self.tokens) else None
+            special = nxt is not None and (nxt.group(1) in _WORDS or nxt.group(1) in _ACCENTS
+                                           or nxt.group(2) in _ACCENTS)
             start = self.length
             self.group(depth + 1)
             if depth == 0 and not special and self.length > start:
@@ -195,9 +196,7 @@ class _Scanner:
                 text = m.group(8)
                 self.out.append(text[0])
                 if len(text) > 1:
-                    self.tokens[self.i] = _TOKEN.match(text, 1)  # re-tokenise the rest
-                    rest = text[1:]
-                    self.tokens[self.i] = _TOKEN.match(rest)
+                    self.tokens[self.i] = _TOKEN.match(text[1:])  # the rest of the run stays a token
                 else:
                     self.i += 1
             else:
@@ -219,7 +218,6 @@ class _Scanner:
     def accent(self, mark: str) -> None:
         base = self.argument_text()
         if not base:
-            self.emit(unicodedata.normalize("NFC", " " + mark).strip() or "")
             return
         first = {"ı": "i", "ȷ": "j"}.get(base[0], base[0])
         self.emit(first + mark + base[1:])
@@ -232,10 +230,10 @@ class _Scanner:
         elif word in _DECLARATIONS:
             pass
         elif word in _KEEP_ARG:
-            self.keep_argument(depth, lambda s: s)
+            self.keep_argument(depth)
         elif word in _QUOTE_ARG:
             self.emit("“")
-            self.keep_argument(depth, lambda s: s)
+            self.keep_argument(depth)
             self.emit("”")
         elif word in _UPPER_ARG:
             self.emit(self.argument_text().upper())
@@ -245,15 +243,15 @@ class _Scanner:
             self.argument_text()
         elif word == "href":
             self.argument_text()
-            self.keep_argument(depth, lambda s: s)
+            self.keep_argument(depth)
         else:
             raise _Fallback
 
-    def keep_argument(self, depth: int, _f) -> None:
+    def keep_argument(self, depth: int) -> None:
         self.skip_spaces()
         if self.i < len(self.tokens) and self.tokens[self.i].group(3) == "{":
             self.i += 1
-            self.group(depth + 1)
+            self.group(depth)  # the argument's braces do not protect; braces inside it do
         elif self.i < len(self.tokens):
             self.step(depth)
 

@@ -49,6 +49,8 @@ class CrossRef:
     links: list[Link] = field(default_factory=list)
     note: int | None = None  # the footnote number when the reference stands in a footnote
     candidates: list[str] = field(default_factory=list)  # for AMBIGUOUS: the contributions it could mean
+    # extract.Part for each run of names (what each name resolved to); for the rules, not part of the JSON
+    parts: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def has_marker(self) -> bool:

@@ -132,30 +132,75 @@ class Aligner:
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.cursor = 0
         self.wide = False  # the next token may be far ahead (the first word of a footnote definition)
+        self.excluded: list[tuple[int, int]] = []  # source ranges whose words went into metadata
 
     def position(self, offset: int) -> tuple[int, int]:
         i = bisect_right(self.line_starts, offset) - 1
         return i + 1, offset - self.line_starts[i] + 1
 
     def find(self, token: str, window: int = 400) -> int | None:
+        at = self._find(token, window)
+        for lo, hi in self.excluded:
+            if at is not None and lo <= at < hi:
+                self.cursor = hi
+                at = self._find(token, window)
+        return at
+
+    def _find(self, token: str, window: int) -> int | None:
         if self.wide:
             self.wide = False
             window = len(self.source)
         at = self.source.find(token, self.cursor, self.cursor + window + len(token))
-        if at < 0:
-            pattern = "".join(f"(?:{self.LOOSE[c]})" if c in self.LOOSE else r"\\?" + re.escape(c) for c in token)
-            m = re.compile(pattern).search(self.source, self.cursor, self.cursor + window + 3 * len(token))
-            if m:
-                self.cursor = m.end()
-                return m.start()
-            if len(token) >= 4:  # a prefix, for tokens with accents written as LaTeX commands
-                at = self.source.find(token[:3], self.cursor, self.cursor + window)
-                if at >= 0:
-                    self.cursor = at + 3
-                    return at
-            return None
-        self.cursor = at + len(token)
-        return at
+        if at >= 0:
+            self.cursor = at + len(token)
+            return at
+        pattern = "".join(f"(?:{self.LOOSE[c]})" if c in self.LOOSE else r"\\?" + re.escape(c) for c in token)
+        m = re.compile(pattern).search(self.source, self.cursor, self.cursor + window + 3 * len(token))
+        if m:
+            self.cursor = m.end()
+            return m.start()
+        if len(token) >= 5:  # further on: a footnote definition or a long YAML block stood in between
+            at = self.source.find(token, self.cursor)
+            if at >= 0:
+                self.cursor = at + len(token)
+                return at
+        if len(token) >= 4:  # a prefix, for tokens with accents written as LaTeX commands
+            at = self.source.find(token[:3], self.cursor, self.cursor + window)
+            if at >= 0:
+                self.cursor = at + 3
+                return at
+        return None
+
+    def skip_latex_front(self) -> None:
+        """Start at \\begin{document}, and never match inside the abstract environment: pandoc moves the title and
+        the abstract into metadata, so their words are not in the body's blocks."""
+        m = re.search(r"\\begin\{document\}", self.source)
+        if m:
+            self.cursor = m.end()
+        self.excluded = [(a.start(), a.end()) for a in
+                         re.finditer(r"\\begin\{abstract\}.*?\\end\{abstract\}", self.source, re.DOTALL)]
+
+    def skip_front_matter(self) -> None:
+        """Start after a YAML metadata block: its words are not the body's."""
+        m = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", self.source, re.DOTALL)
+        if m:
+            self.cursor = m.end()
+
+    def jump_to_note(self, cursor: int) -> None:
+        """Place the cursor at a footnote's text: just after an inline `^[`, or after the `[^label]:` definition of
+        a reference-style note (pandoc's AST keeps neither the label nor the definition's place)."""
+        self.cursor = cursor
+        m = re.compile(r"\s*\^\[").match(self.source, cursor)
+        if m:
+            self.cursor = m.end()
+            return
+        m = re.compile(r"\s*\[\^([^\]\s]+)\]").match(self.source, cursor)
+        if m:
+            d = re.compile(r"^[ \t]*\[\^" + re.escape(m.group(1)) + r"\]:[ \t]*", re.MULTILINE).search(self.source)
+            if d:
+                self.cursor = d.end()
+                return
+        self.wide = True
 
 
 def bisect_right(a: list[int], x: int) -> int:
@@ -176,6 +221,11 @@ class AstReader:
         self.ast = ast
         self.source = source
         self.aligner = Aligner(source) if source is not None else None
+        if self.aligner is not None:
+            if fmt == "latex":
+                self.aligner.skip_latex_front()
+            else:
+                self.aligner.skip_front_matter()
         self.blocks: list[Block] = []
         self.notes: list[tuple[list, tuple, int, int]] = []  # (note blocks, path, host block, source cursor)
         self.raw: list[tuple[int, str]] = []
@@ -322,8 +372,7 @@ class AstReader:
             content, path, host, cursor = pending.pop(0)
             n += 1
             if self.aligner is not None:  # an inline note follows its marker; a [^1] note is defined further on
-                self.aligner.cursor = cursor
-                self.aligner.wide = True
+                self.aligner.cursor, self.aligner.wide = _note_definition(self.source, cursor)
             self.walk(content, path, "note", note=n, host=host)
             pending.extend(self.notes)
             self.notes = []
@@ -336,6 +385,23 @@ class AstReader:
         assign_sections(doc)
         doc.exemptions = _exemptions(doc)
         return doc
+
+
+NOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]")
+
+
+def _note_definition(source: str, cursor: int) -> tuple[int, bool]:
+    """Where a footnote's text starts in the source: after its `[^label]:` definition when the marker at
+    `cursor` is a reference, else just after the marker (an inline `^[...]` or `\\footnote{`). The flag is
+    True when the start is unknown and the first word must be searched for far ahead."""
+    ref = NOTE_REF.match(source, cursor)
+    if ref:
+        label = re.escape(ref.group(1))
+        definition = re.compile(rf"^[ ]{{0,3}}\[\^{label}\]:[ \t]*", re.MULTILINE).search(source)
+        if definition:
+            return definition.end(), False
+        return cursor, True
+    return cursor, False
 
 
 def _table_cells(c: list, p: tuple):

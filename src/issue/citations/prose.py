@@ -1,0 +1,582 @@
+"""Author-date citations in prose, as authors really write them.
+
+No library parses author-date citations out of running text (citation parsers such as anystyle or GROBID work
+on reference lists, and pandoc only reads `[@key]`), so the grammar is written here by hand: a few commented
+regular expressions for the pieces (a surname, an initial, a particle, a year, a locator) and a small parser
+for what stands between a pair of parentheses. The parser works on one block's text at a time and reports
+`Found` items with offsets in that text; resolution against the bibliography happens later (resolve.py).
+
+The shapes handled:
+  parenthetical   (Keohane 1984, 12; see also Axelrod and Keohane 1985: 230)   (Waltz 1979a, b)
+  narrative       Wendt (1999) argued / Wendt's (1999, 246) argument / Robert Keohane (1984)
+  apart           as Wendt puts it, ... (1999, 246) / Waltz's Theory of International Politics (1979)
+  continuation    he refined it later (1989, 12)   (kept only when it resolves exactly: see `weak`)
+  secondary       (Carr cited in Wight 1991, 23) / (quoted in Smith 2001, p. 5) / Carr (1939, cited in ...)
+  corporate       (UNHCR 2018) (World Bank 2019, 7) (United Nations High-Level Independent Panel ... 2015)
+and it leaves alone the false friends: (UNHCR), (1), (a), (local name X), "in March 2011", "its 2019 report",
+(1939-45), (the 1990s), "Jones (this issue)".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+
+# -- character classes ------------------------------------------------------------------------------------------
+def _char_class(pred: Callable[[str], bool]) -> str:
+    """A regex character-class body of the letters (Latin, Greek, Cyrillic) that satisfy pred, as ranges."""
+    ranges = ((0x41, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x1E00, 0x1EFF))
+    codes = [c for lo, hi in ranges for c in range(lo, hi + 1) if pred(chr(c))]
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        out.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "".join(out)
+
+
+UP = _char_class(str.isupper)  # upper-case letters
+LET = _char_class(str.isalpha)  # all letters
+APOS = "'’"
+HYPH = "\\-‐‑"
+
+# -- the pieces of a name ---------------------------------------------------------------------------------------
+# A surname word: Keohane, O'Neill, D’Amato, McDonald, Hafner-Burton, al-Rasheed, UNHCR, DPKO/DFS.
+SURWORD = (rf"(?:(?:[dlDLO]|[Aa]l|[Ee]l)[{APOS}](?=[{UP}])|(?:al|el)[{HYPH}](?=[{UP}]))?"
+           rf"[{UP}][{LET}]*(?:[{APOS}][{UP}][{LET}]*)?(?:[{HYPH}/][{LET}]+)*")
+# An initial: R. / J.-P. / R.O.
+INITIAL = rf"[{UP}]\.(?:[{HYPH}]?[{UP}]\.)*"
+# Lower-case particles that belong to surnames: de Coning, van der Pijl, Bueno de Mesquita.
+PARTICLES = ("de", "da", "das", "dos", "di", "del", "della", "der", "den", "des", "du", "la", "le", "van", "von",
+             "ter", "ten", "zu", "zur", "bin", "ibn", "y")
+PART = r"(?:" + "|".join(PARTICLES) + r")"
+# One personal name, given names optional: Keohane / Robert O. Keohane / Bruce Bueno de Mesquita / van der Pijl.
+NAME = rf"(?:{PART}\s+){{0,3}}(?:(?:{SURWORD}|{INITIAL})\s+(?:{PART}\s+){{0,3}}){{0,4}}{SURWORD}"
+# A list of names as it stands before "(1999)": "Keohane and Nye", "Acharya, Ba, and Haacke", "Smith et al."
+ET_AL = r"(?:\s*,?\s+et\s+al\.?|\s+and\s+(?:colleagues|others|associates))"
+NAME_LIST = rf"{NAME}(?:(?:\s*,\s*{NAME}){{0,8}}\s*,?\s+(?:and|&)\s+{NAME})?{ET_AL}?"
+# Connectors inside a corporate name, and in author lists inside parentheses.
+CONN = r"(?:of|on|for|the|and|in|to|at|&|" + "|".join(PARTICLES) + r")"
+# The authors part of a parenthetical citation (anything name-like, corporate names included):
+# "Keohane", "Keohane and Nye", "Keohane, Nye, and Hoffmann", "World Bank", "UN Office for the Coordination
+# of Humanitarian Affairs", "Smith et al.".
+PAREN_AUTHORS = (rf"(?:{PART}\s+){{0,3}}(?:{SURWORD}|{INITIAL})"
+                 rf"(?:(?:\s*,\s*|\s+)(?:{CONN}\s+){{0,3}}(?:{SURWORD}|{INITIAL})){{0,16}}{ET_AL}?")
+POSSESSIVE = rf"(?:[{APOS}]s|(?<=s)[{APOS}])"
+
+# the name list at the end of the text before "(": "... as Keohane and Nye’s (1977)"
+NARRATIVE_END = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{NAME_LIST})(?P<poss>{POSSESSIVE})?\s*$")
+# the authors at the end of the text before a year inside parentheses: "see also Axelrod and Keohane "
+PAREN_END = re.compile(rf"(?<![\w{APOS}{HYPH}])(?P<names>{PAREN_AUTHORS})(?P<poss>{POSSESSIVE})?\s*,?\s*$")
+# a possessive followed by a title before "(": "Waltz’s Theory of International Politics (1979)"
+POSS_TITLE = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{NAME_LIST}){POSSESSIVE}\s+"
+                        rf"(?:[a-z]+\s+){{0,2}}[“‘\"'*_]?[{UP}0-9][^.;!?()]{{0,140}}?\s*$")
+
+# -- years and locators -----------------------------------------------------------------------------------------
+# A year: 1979, 1979a (not 1979s, 1990s, 1939-45, 2011/12), n.d., forthcoming, in press.
+YEAR = re.compile(
+    rf"(?<![\w/{HYPH}–.])(?:(?P<y>1[5-9]\d\d|20\d\d)(?P<s>[a-rt-z])?(?![\w/])(?!\s*[{HYPH}–—]\s*\d)"
+    r"|(?P<nd>n\.\s?d\.|no\s+date)(?:[-\s]?(?P<s2>[a-z])\b)?"
+    r"|(?P<fc>forthcoming|in\s+press|in\s+preparation|under\s+review))"
+)
+YEAR_SEP = re.compile(r"\s*(?:,|and\b|&)\s*")
+LONE_SUFFIX = re.compile(r"(?P<s>[a-z])(?![\w.])")
+LOC_UNIT = (r"(?:pp?\.|pages?|chs?\.|chaps?\.|chapters?|nn?\.|notes?|paras?\.|¶¶?|§§?|secs?\.|sections?|figs?\."
+            r"|vols?\.|art\.|arts\.|ll?\.|lines?|fn\.|cols?\.|loc\.|at)\s*")
+LOC_NUM = r"(?:\d+[a-z]?|[ivxlcdm]+\b|[IVXLC]+\b)(?:\s*n\.?\s*\d+|n\d+)?"
+LOC_RANGE = rf"{LOC_NUM}(?:\s*[{HYPH}–—]+\s*{LOC_NUM})?(?:\s*ff?\.?)?"
+_NOT_YEAR = r"(?!(?:1[5-9]\d\d|20\d\d)\b)"
+LOCATOR = re.compile(rf"(?P<sep>\s*[,:]\s*|\s+(?={LOC_UNIT}))(?P<loc>(?:{LOC_UNIT})?{LOC_RANGE}"
+                     rf"(?:\s*(?:,|and|&)\s*{_NOT_YEAR}(?:{LOC_UNIT})?{LOC_RANGE})*)")
+PAGE_UNIT = re.compile(r"^(?:pp?\.|pages?)\s*", re.IGNORECASE)
+
+# what may follow a complete citation item inside parentheses
+ITEM_END = re.compile(r"\s*(?:[,;:]|$|(?:and|&)\s|(?:cited|quoted|qtd\.|as\s+cited)\s)")
+# "cited in" and friends: the source actually read follows
+SECONDARY_CUE = re.compile(r"\b(?:as\s+)?(?:cited|quoted|qtd\.|reproduced|reprinted|discussed)\s+(?:in|by)\b",
+                           re.IGNORECASE)
+THIS_ISSUE = re.compile(r"\b(?:in\s+)?this\s+(?:special\s+)?(?:issue|volume|collection|number|book|symposium|forum"
+                        r"|special\s+section)\b", re.IGNORECASE)
+PAREN = re.compile(r"\(([^()]*)\)")
+HAS_YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d|n\.\s?d\.|no date|forthcoming|in press|in preparation|under review)")
+# prefixes that may stand before a bare year: "(see also 1989)"
+BARE_PREFIX = re.compile(r"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?|also|and|but\s+see|compare|contra|later|"
+                         r"similarly|for\s+example,?|for\s+instance,?)\s*)*$", re.IGNORECASE)
+SENTENCE_END = re.compile(rf"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[{UP}0-9])")
+ABBREVIATIONS = {"al", "e.g", "i.e", "cf", "p", "pp", "ch", "chap", "n", "nn", "no", "vol", "vols", "ed", "eds",
+                 "trans", "dr", "mr", "mrs", "ms", "st", "fig", "para", "sec", "art", "ibid", "op", "cit", "esp",
+                 "viz", "vs", "v", "etc", "approx", "c", "ca", "u.s", "u.k", "u.n", "jr", "sr", "prof", "gen"}
+
+# -- words that are not names ----------------------------------------------------------------------------------
+# Capitalised words that open a sentence or a phrase and are stripped from the front of a name list.
+LEADING_WORDS = {
+    "a", "an", "the", "as", "in", "on", "at", "by", "for", "from", "to", "of", "with", "and", "but", "or", "nor",
+    "see", "cf", "also", "compare", "contra", "following", "according", "after", "before", "while", "whilst",
+    "although", "though", "when", "where", "whereas", "because", "since", "unlike", "like", "both", "thus",
+    "hence", "however", "moreover", "indeed", "here", "there", "this", "that", "these", "those", "it", "its",
+    "their", "his", "her", "our", "we", "they", "he", "she", "i", "yet", "so", "if", "then", "even", "only",
+    "building", "drawing", "echoing", "citing", "against", "if", "once", "until", "per", "via", "among", "amongst",
+    "between", "about", "over", "under", "within", "without", "whether", "neither", "either", "not", "no",
+    "president", "prime", "minister", "secretary-general", "secretary", "professor", "prof", "dr", "mr", "mrs",
+    "ms", "sir", "general", "ambassador", "foreign", "defence", "defense", "chinese", "japanese", "australian",
+    "american", "british", "indonesian", "scholar", "scholars", "author", "authors",
+}
+# Words that make a capitalised phrase something other than an author: dates, events, documents, parts of a text.
+NOT_NAMES = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "spring", "summer", "autumn", "winter", "fall", "christmas", "easter",
+    "war", "wars", "crisis", "crises", "summit", "treaty", "agreement", "accord", "accords", "act", "declaration",
+    "charter", "conference", "convention", "resolution", "protocol", "plan", "initiative", "strategy", "doctrine",
+    "election", "elections", "revolution", "tsunami", "earthquake", "typhoon", "cyclone", "hurricane", "flood",
+    "floods", "operation", "exercise", "games", "olympics", "figure", "table", "chapter", "section", "article",
+    "appendix", "volume", "part", "note", "ibid", "paper", "white", "cup", "expo", "fy", "q1", "q2", "q3", "q4",
+}
+
+
+@dataclass
+class Found:
+    """One citation found in prose (offsets in block.text)."""
+
+    start: int
+    end: int
+    form: str  # parenthetical | narrative | secondary
+    authors: list[str]
+    author_text: str
+    year: str
+    suffix: str = ""
+    et_al: bool = False
+    locator: str | None = None
+    locator_sep: str = ""
+    prefix: str | None = None
+    postnote: str | None = None
+    group: int = 0  # the parenthesis it came from, numbered within the block
+    original: str | None = None
+    author_span: tuple[int, int] | None = None
+    weak: bool = False  # a shape that may be a false friend: keep only when its authors match the bibliography
+    continued: bool = False  # the authors were carried from an earlier citation: keep only on an exact match
+
+
+@dataclass
+class _Names:
+    text: str
+    start: int
+    end: int
+    authors: list[str]
+    et_al: bool
+    weak: bool = False
+    continued: bool = False
+
+
+@dataclass
+class Context:
+    """What the grammar may ask of the outside world."""
+
+    known_surname: Callable[[str], bool] = lambda s: False  # a surname (or alias) the bibliography knows
+    emphasised: Callable[[int], bool] = lambda offset: False  # is text[offset] in italics (a title)?
+    common_word: Callable[[str], bool] = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.common_word is None:
+            self.common_word = is_common_word
+
+
+@lru_cache(maxsize=65536)
+def is_common_word(word: str) -> bool:
+    """An English dictionary word ('after', 'hegemony'), as opposed to a surname ('Keohane')."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word.lower()))
+
+
+_SPLIT_NAMES = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
+_ET_AL_RE = re.compile(ET_AL + r"\s*$")
+_WORD = re.compile(rf"[{LET}][{LET}{APOS}{HYPH}./]*")
+
+
+def split_names(text: str) -> tuple[list[str], bool]:
+    """'Keohane, Nye, and Hoffmann' -> ['Keohane', 'Nye', 'Hoffmann']; 'Smith et al.' -> (['Smith'], True)."""
+    et_al = False
+    m = _ET_AL_RE.search(text)
+    if m:
+        et_al = True
+        text = text[: m.start()]
+    names = [n.strip() for n in _SPLIT_NAMES.split(text.strip()) if n and n.strip()]
+    return names, et_al
+
+
+def _strip_leading(text: str, start: int) -> tuple[str, int]:
+    """Drop capitalised function words and titles from the front: 'As Keohane' -> 'Keohane'."""
+    while True:
+        m = re.match(r"\S+\s+", text)
+        if not m:
+            if text.strip().rstrip(".,").lower() in LEADING_WORDS:
+                return "", start + len(text)
+            return text, start
+        word = m.group(0).strip().rstrip(".,").lower()
+        if word in LEADING_WORDS:
+            text, start = text[m.end():], start + m.end()
+        else:
+            return text, start
+
+
+class ProseParser:
+    """Extracts author-date citations from one block's text."""
+
+    def __init__(self, ctx: Context | None = None):
+        self.ctx = ctx or Context()
+
+    # -- entry point ------------------------------------------------------------------------------------------
+    def parse(self, text: str) -> list[Found]:
+        """Every citation in text (markup citations must already be blanked out, footnote markers are not in
+        Block.text). Offsets are in text."""
+        out: list[Found] = []
+        self._sentences: list[int] | None = None
+        self._text = text
+        group = 0
+        for m in PAREN.finditer(text):
+            inner = m.group(1)
+            if not HAS_YEAR.search(inner):
+                continue
+            group += 1
+            items = self._paren(text, m.start(), m.end(), group, out)
+            out.extend(items)
+        out.extend(self._running_secondary(text, out, group))
+        out.sort(key=lambda f: (f.start, f.end))
+        return out
+
+    # -- one parenthesis --------------------------------------------------------------------------------------
+    def _paren(self, text: str, open_at: int, close_at: int, group: int, before: list[Found]) -> list[Found]:
+        """The citations inside one pair of parentheses (open_at is the '(' and close_at is just after ')')."""
+        body_start = open_at + 1
+        inner = text[body_start: close_at - 1]
+        items: list[Found] = []
+        carried: _Names | None = None  # the authors of the previous year, for "(Keohane 1984, 12; 1989)"
+        narrative: _Names | None = None  # the name just before the parenthesis
+        narrative_used = False
+        looked_outside = False
+        followed_by_this_issue = bool(re.match(r"\s*,?\s*" + THIS_ISSUE.pattern, text[close_at: close_at + 30],
+                                               re.IGNORECASE))
+
+        def outside() -> _Names | None:
+            nonlocal narrative, looked_outside
+            if not looked_outside:
+                looked_outside = True
+                narrative = self._narrative_name(text, open_at)
+            return narrative
+
+        segments, s = [], 0
+        for sm in re.finditer(";", inner):
+            segments.append((s, sm.start()))
+            s = sm.end()
+        segments.append((s, len(inner)))
+        for s0, s1 in segments:
+            seg = inner[s0:s1]
+            base = body_start + s0
+            if THIS_ISSUE.search(seg):
+                continue  # "(Jones 2020, this issue)": a cross-reference, another analysis's business
+            pos = 0
+            seg_items = 0
+            for c0, c1, years in self._cores(seg):
+                pre = seg[pos:c0]
+                names, prefix_text = self._paren_names(pre, base + pos)
+                original = None
+                secondary_from = None
+                cue = SECONDARY_CUE.search(prefix_text)
+                if cue:
+                    before_cue = prefix_text[: cue.start()].strip(" ,")
+                    if seg_items and items:
+                        prev = items.pop()  # "(Carr 1939, cited in Wight 1991)": the work quoted is not resolved
+                        seg_items -= 1
+                        original = f"{prev.author_text} {prev.year}{prev.suffix}".strip()
+                        secondary_from = min(prev.start, prev.author_span[0]) if prev.author_span else prev.start
+                    elif before_cue and re.match(rf"[{UP}]", before_cue):
+                        original = before_cue  # "(Carr cited in Wight 1991)"
+                        secondary_from = base + pos + prefix_text.find(before_cue)
+                    elif not items and outside() is not None:
+                        original = narrative.text  # "Carr (cited in Wight 1991)"
+                        secondary_from = narrative.start
+                        narrative_used = True
+                    else:
+                        secondary_from = base + pos + cue.start()  # "(quoted in Smith 2001, p. 5)"
+                    prefix_text = prefix_text[cue.start():]
+                if names is None:
+                    if cue or not BARE_PREFIX.match(prefix_text.strip()):
+                        carried = None
+                        pos = c1
+                        continue  # "(in March 2011)", "(founded 1967)": not a citation
+                    if carried is None and not items:
+                        if outside() is not None and followed_by_this_issue:
+                            return []  # "Jones (2020) in this issue"
+                        carried = narrative or self._name_apart(text, open_at, before)
+                    if carried is None:
+                        pos = c1
+                        continue
+                    names = carried
+                else:
+                    carried = names
+                # the locator follows the last year of the list
+                loc_end = c1
+                locator = sep = None
+                lm = LOCATOR.match(seg, c1)
+                if lm:
+                    locator, sep, loc_end = lm.group("loc").strip(), lm.group("sep"), lm.end()
+                if not ITEM_END.match(seg, loc_end):
+                    pos = loc_end  # "(2000 troops)", "(UN 2015 estimates)": a number in a phrase
+                    continue
+                postnote = None
+                tail = seg[loc_end:]
+                if not YEAR.search(tail):
+                    t = tail.strip(" ,;:")
+                    if t and not SECONDARY_CUE.search(t):
+                        postnote = t  # "emphasis added"
+                prefix = prefix_text.strip(" ,;:") or None
+                inside = names.start >= body_start
+                for yi, (y0, y1, year, suffix) in enumerate(years):
+                    last = yi == len(years) - 1
+                    start, end = base + y0, base + (loc_end if last else y1)
+                    author_span = None
+                    if yi == 0 and inside:
+                        start = names.start
+                    elif yi == 0 and names is narrative and not narrative_used:
+                        start, narrative_used = names.start, True
+                    elif not inside:
+                        author_span = (names.start, names.end)
+                    f = Found(start=start, end=end, form="parenthetical" if inside else "narrative",
+                              authors=list(names.authors), author_text=names.text, year=year, suffix=suffix,
+                              et_al=names.et_al, locator=locator if last else None,
+                              locator_sep=(sep or "") if last else "", prefix=prefix if yi == 0 else None,
+                              postnote=postnote if last else None, group=group, author_span=author_span,
+                              weak=names.weak, continued=names.continued)
+                    if yi == 0 and secondary_from is not None:
+                        f.form, f.original = "secondary", original
+                        f.start = min(f.start, secondary_from)
+                        if f.author_span and f.start <= f.author_span[0]:
+                            f.author_span = None
+                    items.append(f)
+                    seg_items += 1
+                pos = loc_end
+        # "Wendt (1999)": a narrative citation alone in its parenthesis spans the parenthesis too
+        # ("Waltz (1979, 1986)": the first spans "Waltz (1979", the second "1986")
+        if narrative is not None and len(items) == 1 and items[0].start == narrative.start:
+            items[0].end = close_at
+        return items
+
+    def _paren_names(self, pre: str, at: int) -> tuple[_Names | None, str]:
+        """The authors at the end of the text before a year inside parentheses, and what stands before them."""
+        if not pre.strip():
+            return None, pre
+        m = PAREN_END.search(pre)
+        if not m:
+            return None, pre
+        raw, lead = _strip_leading(m.group("names"), 0)
+        if not raw.strip():
+            return None, pre
+        authors, et_al = split_names(raw)
+        if not authors:
+            return None, pre
+        start = at + m.start("names") + lead
+        names = _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al, weak=self._weak_paren(authors))
+        return names, pre[: m.start("names") + lead]
+
+    def _cores(self, seg: str):
+        """The year lists in a segment: (start, end, [(y0, y1, year, suffix)]) with offsets in seg."""
+        pos = 0
+        while True:
+            m = YEAR.search(seg, pos)
+            if not m:
+                return
+            years = [(m.start(), m.end(), *_year_of(m))]
+            end = m.end()
+            had_suffix = bool(years[0][3])
+            while True:
+                sm = YEAR_SEP.match(seg, end)
+                if not sm:
+                    break
+                ym = YEAR.match(seg, sm.end())
+                if ym:
+                    years.append((ym.start(), ym.end(), *_year_of(ym)))
+                    end = ym.end()
+                    continue
+                if had_suffix:
+                    lm = LONE_SUFFIX.match(seg, sm.end())
+                    if lm:  # "1979a, b"
+                        years.append((lm.start(), lm.end(), years[-1][2], lm.group("s")))
+                        end = lm.end()
+                        continue
+                break
+            yield m.start(), end, years
+            pos = end
+
+    # -- names outside the parenthesis ------------------------------------------------------------------------
+    def _narrative_name(self, text: str, open_at: int) -> _Names | None:
+        """The name list that ends just before '(' : 'Robert Keohane (', "Keohane and Nye’s ("."""
+        lo = max(0, open_at - 160)
+        window = text[lo:open_at]
+        m = NARRATIVE_END.search(window)
+        if not m:
+            return None
+        raw = m.group("names")
+        stripped, lead = _strip_leading(raw, 0)
+        if not stripped.strip():
+            return None
+        start = lo + m.start("names") + lead
+        # secondary in running text: "as Carr, quoted in Wight (1991, 23)" is handled by _running_secondary
+        authors, et_al = split_names(stripped)
+        if not authors:
+            return None
+        end = start + len(stripped.rstrip())
+        names = _Names(stripped.strip(), start, end, authors, et_al, weak=self._weak_narrative(authors, start, end))
+        return names
+
+    def _name_apart(self, text: str, open_at: int, earlier: list[Found]) -> _Names | None:
+        """A bare '(1999, 246)': the author named earlier in the sentence ('as Wendt puts it, ...'), a
+        possessive before a title ('Waltz’s Theory of International Politics (1979)'), the author of the
+        previous citation in this paragraph (a continuation), or a known author later in the sentence."""
+        s0 = self._sentence_start(text, open_at)
+        window = text[s0:open_at]
+        if THIS_ISSUE.search(window[-60:]):
+            return None
+        pm = POSS_TITLE.search(window)
+        if pm:
+            raw, lead = _strip_leading(pm.group("names"), 0)
+            if raw.strip():
+                start = s0 + pm.start("names") + lead
+                authors, et_al = split_names(raw)
+                if authors and not any(_norm_word(a.split()[-1]) in NOT_NAMES for a in authors):
+                    return _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
+        # the nearest capitalised word the bibliography knows as a surname
+        for wm in reversed(list(_WORD.finditer(window))):
+            word = wm.group(0).rstrip(".")
+            word = re.sub(rf"{POSSESSIVE}$", "", word)
+            if not word or not word[0].isupper() or self.ctx.emphasised(s0 + wm.start()):
+                continue
+            if self.ctx.known_surname(word):
+                wend = s0 + wm.start() + len(word)
+                lo = max(s0, wend - 120)
+                nm = NARRATIVE_END.search(text[lo:wend])
+                if nm:
+                    raw, lead = _strip_leading(nm.group("names"), 0)
+                    start = lo + nm.start("names") + lead
+                else:
+                    raw, start = word, s0 + wm.start()
+                if raw.strip():
+                    authors, et_al = split_names(raw)
+                    if authors:
+                        return _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
+        # a continuation of the previous citation in this paragraph, one or two sentences back
+        prev = [f for f in earlier if f.end <= open_at]
+        if prev:
+            p = max(prev, key=lambda f: f.end)
+            if open_at - p.end < 400 and p.form != "secondary":
+                span = p.author_span or (p.start, p.start + len(p.author_text))
+                return _Names(p.author_text, span[0], span[1], list(p.authors), p.et_al, continued=True)
+        # a known author later in the same sentence: "In Social Theory (1999), Wendt argues"
+        e = self._sentence_end(text, open_at)
+        for wm in _WORD.finditer(text, open_at, e):
+            word = re.sub(rf"{POSSESSIVE}$", "", wm.group(0).rstrip("."))
+            if word and word[0].isupper() and self.ctx.known_surname(word) and not self.ctx.emphasised(wm.start()):
+                return _Names(word, wm.start(), wm.start() + len(word), [word], False)
+        return None
+
+    def _running_secondary(self, text: str, found: list[Found], group: int) -> list[Found]:
+        """Mark 'Carr, quoted in Wight (1991, 23)' as secondary: the narrative name after a cue."""
+        for f in found:
+            if f.form != "narrative" or f.author_span is not None:
+                continue
+            before = text[max(0, f.start - 60): f.start]
+            cm = re.search(SECONDARY_CUE.pattern + r"\s*$", before, re.IGNORECASE)
+            if cm:
+                f.form = "secondary"
+                lead = before[: cm.start()].rstrip(" ,")
+                om = re.search(rf"({SURWORD})\s*$", lead)
+                if om:
+                    f.original = om.group(1)
+        return []
+
+    # -- sentences --------------------------------------------------------------------------------------------
+    def _boundaries(self, text: str) -> list[int]:
+        if self._sentences is None:
+            starts = [0]
+            for m in SENTENCE_END.finditer(text):
+                wm = re.search(r"([\w.]+)[.!?][”\"’')\]]*$", text[max(0, m.start() - 20): m.start() + 1])
+                word = (wm.group(1) if wm else "").lower()
+                if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
+                starts.append(m.end())
+            self._sentences = starts
+        return self._sentences
+
+    def _sentence_start(self, text: str, pos: int) -> int:
+        import bisect
+
+        b = self._boundaries(text)
+        return b[bisect.bisect_right(b, pos) - 1]
+
+    def _sentence_end(self, text: str, pos: int) -> int:
+        import bisect
+
+        b = self._boundaries(text)
+        i = bisect.bisect_right(b, pos)
+        return b[i] if i < len(b) else len(text)
+
+    # -- plausibility -----------------------------------------------------------------------------------------
+    def _weak_paren(self, authors: list[str]) -> bool:
+        """'(March 2011)', '(Spring 2019)', '(Resolution 2098)' look like citations but name no author."""
+        return any(_norm_word(w) in NOT_NAMES for a in authors for w in a.split())
+
+    def _weak_narrative(self, authors: list[str], start: int, end: int) -> bool:
+        """A capitalised phrase before '(1997)' may be a title or an event rather than an author."""
+        words = [w for a in authors for w in a.split() if w not in PARTICLES]
+        if any(_norm_word(w) in NOT_NAMES for w in words):
+            return True
+        if any(re.fullmatch(r"(?:of|on|for|the|in|to|at)", w) for a in authors for w in a.split()):
+            return True  # a corporate name or a title: only when the bibliography knows it
+        if len(words) > 5:
+            return True
+        content = [w for w in words if not re.fullmatch(INITIAL, w)]
+        if len(content) > 1 and all(self.ctx.common_word(_norm_word(w)) for w in content):
+            return True  # "After Hegemony", "World Bank" (kept if the bibliography knows it)
+        if self.ctx.emphasised(start) or self.ctx.emphasised(max(start, end - 1)):
+            return True  # italics: a title
+        return False
+
+
+def _norm_word(word: str) -> str:
+    return re.sub(rf"{POSSESSIVE}$", "", word).strip(".,").lower()
+
+
+def _year_of(m: re.Match) -> tuple[str, str]:
+    if m.group("y"):
+        return m.group("y"), m.group("s") or ""
+    if m.group("nd"):
+        return "n.d.", m.group("s2") or ""
+    return re.sub(r"\s+", " ", m.group("fc").lower()), ""
+
+
+def page_numbers(locator: str) -> list[int] | None:
+    """The page numbers of a page locator ('246', 'p. 23', 'pp. 3-5, 9', '81–82', '246n4'); None for
+    chapters, notes, paragraphs, roman numerals."""
+    text = PAGE_UNIT.sub("", locator.strip())
+    if re.match(r"[A-Za-z]", text):
+        return None
+    nums: list[int] = []
+    for part in re.split(r"\s*(?:,|and|&)\s*", text):
+        part = PAGE_UNIT.sub("", part)
+        m = re.fullmatch(rf"(\d+)(?:n\.?\s*\d+)?(?:\s*[{HYPH}–—]+\s*(\d+)(?:n\.?\s*\d+)?)?(?:\s*ff?\.?)?", part)
+        if not m:
+            return None
+        a = int(m.group(1))
+        nums.append(a)
+        if m.group(2):
+            b = m.group(2)
+            if len(b) < len(m.group(1)):  # "246-48" means 246-248
+                b = m.group(1)[: len(m.group(1)) - len(b)] + b
+            nums.append(int(b))
+    return nums or None

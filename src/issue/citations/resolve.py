@@ -1,0 +1,522 @@
+"""Resolution: which bibliography entry each citation means, and how well the text matches it.
+
+The bibliography is indexed once per run by every normalised form of every author's surname ('keohane',
+'deconing' and 'coning', 'buenodemesquita' and 'mesquita'), by corporate names, their acronyms, shortauthor and
+shorthand, and by the alias table of issue.toml. A prose citation is matched author by author (exact, then
+fuzzily with rapidfuzz), then by year and a/b suffix. The outcome is a `Resolution`: the key (or None), the
+candidates, and what is wrong with the match (spelling, order, author list, year) for the rules to report.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from rapidfuzz import fuzz, process
+
+from ..names import fold
+from .model import Citation
+
+STOP_IN_CORPORATE = {"of", "the", "for", "on", "and", "in", "to", "at", "&", "de", "du", "des", "la", "le"}
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+FUZZY_CUTOFF = 80  # rapidfuzz ratio for a misspelt surname ("Keohan" for "Keohane" is 92)
+FORTHCOMING = {"forthcoming", "in press", "in preparation", "under review"}
+
+
+def norm(text: str) -> str:
+    """Case, accents, spaces, hyphens and apostrophes removed: 'Rosas-López' -> 'rosaslopez'."""
+    return _NON_ALNUM.sub("", fold(text))
+
+
+def acronym(name: str) -> str:
+    """'United Nations High Commissioner for Refugees' -> 'unhcr' (initials of the capitalised words)."""
+    words = [w for w in re.split(r"[\s\-/]+", name) if w and w.lower() not in STOP_IN_CORPORATE]
+    if len(words) < 2:
+        return ""
+    return norm("".join(w[0] for w in words if w[0].isupper()))
+
+
+def cited_forms(written: str) -> list[str]:
+    """The forms a written name may match, longest first: 'Robert O. Keohane' -> ['robertokeohane', 'keohane'];
+    'Bruce Bueno de Mesquita' -> [..., 'buenodemesquita', 'demesquita', 'mesquita']."""
+    words = [w for w in re.split(r"\s+", written.strip()) if w]
+    forms: list[str] = []
+    for i in range(len(words)):
+        if i and re.fullmatch(r"\w\.(?:-?\w\.)*", words[i]):
+            continue  # a suffix starting with an initial is not a surname
+        f = norm(" ".join(words[i:]))
+        if f and f not in forms:
+            forms.append(f)
+    return forms
+
+
+@dataclass
+class Work:
+    """One bibliography entry, prepared for matching."""
+
+    key: str
+    order: int
+    names: list[set[str]]  # per author (or editor): its accepted normalised forms
+    display: list[str]  # per author: 'Keohane', 'de Coning', 'United Nations ...'
+    corporate: list[bool]
+    year: str  # '1984', 'forthcoming', '' (none)
+    letter: str  # 'a' when the .bib itself writes 'year = {1979a}'
+    title: str
+    pages: tuple[int, int] | None
+    entry: Any
+    aliases: set[str] = field(default_factory=set)  # normalised names standing for the whole author list
+    short: str | None = None  # shortauthor, for suggestions
+    work: str = ""  # the key of the first entry of its duplicate group (one work under two keys)
+
+    def label(self, et_al_min: int = 4, year: str | None = None, corporate_as: str | None = None) -> str:
+        """How the text should cite it: 'Keohane and Nye 1977', 'Smith et al. 2001', 'HIPPO 2015'."""
+        names = [corporate_as] if corporate_as else self.display
+        if not names:
+            who = self.title[:40]
+        elif len(names) >= et_al_min:
+            who = f"{names[0]} et al."
+        elif len(names) <= 2:
+            who = " and ".join(names)
+        else:
+            who = ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{who} {year if year is not None else (self.year or 'n.d.')}".strip()
+
+
+@dataclass
+class Resolution:
+    key: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    author_match: bool = False  # some entry has these authors (exactly or nearly): the citation is real
+    relation: str = ""  # exact | etal | order | list | partial | spelling | alias
+    year_ok: bool = False
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (rule name, message, suggestion)
+    crossref: str | None = None
+    ambiguous: list[str] = field(default_factory=list)
+
+
+class Resolver:
+    """Matches citations against one bibliography (built once per run)."""
+
+    def __init__(self, bibliography: Any, options: dict[str, Any] | None = None, issue: Any = None):
+        self.bib = bibliography
+        self.options = options or {}
+        self.et_al_min = int(self.options.get("et_al_min", 4) or 4)
+        self.issue_year = str(getattr(issue, "year", "") or "")
+        self.works: list[Work] = []
+        self.by_key: dict[str, Work] = {}
+        self.by_form: dict[str, list[Work]] = defaultdict(list)  # any author's surname form -> works
+        self.by_alias: dict[str, list[Work]] = defaultdict(list)  # whole author list (corporate, alias) -> works
+        self.surnames: dict[str, str] = {}  # person surname form -> display, for fuzzy matching
+        self._fuzzy_cache: dict[str, list[str]] = {}
+        entries = list(getattr(bibliography, "entries", {}).values()) if bibliography is not None else []
+        for i, entry in enumerate(entries):
+            self._add(i, entry)
+        self._group_duplicates(entries)
+        self._aliases(self.options.get("aliases") or {})
+        self._surname_list = sorted(self.surnames)
+        self._contributors = self._contributor_index(issue)
+
+    # -- building the index -----------------------------------------------------------------------------------
+    def _add(self, order: int, entry: Any) -> None:
+        names = list(getattr(entry, "authors", None) or []) or list(getattr(entry, "editors", None) or [])
+        forms: list[set[str]] = []
+        display: list[str] = []
+        corporate: list[bool] = []
+        for n in names:
+            last = (getattr(n, "last", "") or "").strip()
+            von = (getattr(n, "von", "") or "").strip()
+            corp = bool(getattr(n, "corporate", False))
+            if not last:
+                continue
+            f: set[str] = set()
+            if corp:
+                f.add(norm(last))
+                a = acronym(last)
+                if a:
+                    f.add(a)
+                display.append(last)
+            else:
+                words = last.split()
+                for j in range(len(words)):
+                    f.add(norm(" ".join(words[j:])))
+                if von:
+                    f.add(norm(f"{von} {last}"))
+                for part in re.split(r"[-‐‑]", last):
+                    if len(part) > 2 and part != last:
+                        pass  # "Hafner" alone does not stand for "Hafner-Burton"
+                display.append(f"{von} {last}" if von else last)
+                self.surnames.setdefault(norm(last), display[-1])
+            f.discard("")
+            forms.append(f)
+            corporate.append(corp)
+        year_field = str((getattr(entry, "fields", {}) or {}).get("year", "") or "").strip()
+        lm = re.fullmatch(r"\d{4}([a-z])", year_field)
+        year = str(getattr(entry, "year", "") or "").strip().lower()
+        work = Work(key=entry.key, order=order, names=forms, display=display, corporate=corporate,
+                    year=year, letter=lm.group(1) if lm else "", title=str(getattr(entry, "title", "") or ""),
+                    pages=_page_range(getattr(entry, "pages", None)), entry=entry, work=entry.key)
+        short = getattr(entry, "shortauthor", None)
+        if short:
+            work.short = str(short)
+            work.aliases.add(norm(str(short)))
+        shorthand = getattr(entry, "shorthand", None)
+        if shorthand:
+            work.aliases.add(norm(re.sub(r"\s*\d{4}[a-z]?\s*$", "", str(shorthand))))
+        if len(forms) == 1 and corporate and corporate[0]:
+            work.aliases |= forms[0]
+        work.aliases.discard("")
+        self.works.append(work)
+        self.by_key[work.key] = work
+        for f in set().union(*forms) if forms else set():
+            self.by_form[f].append(work)
+        for a in work.aliases:
+            self.by_alias[a].append(work)
+
+    def _group_duplicates(self, entries: list[Any]) -> None:
+        """Entries that are one work (same DOI, same author, year and title) share `Work.work`."""
+        try:
+            from ..bibliography.duplicates import find_duplicates
+        except ImportError:  # pragma: no cover - the bibliography package is part of every build
+            return
+        try:
+            pairs = find_duplicates(entries)
+        except Exception:  # a bibliography model without what duplicates needs: no grouping
+            return
+        for d in pairs:
+            first, second = self.by_key.get(d.first.key), self.by_key.get(d.second.key)
+            if first and second:
+                second.work = first.work
+
+    def _aliases(self, table: dict[str, Any]) -> None:
+        """[citations] aliases = { "HIPPO" = "hippo2015uniting" } (a key) or = "United Nations ..." (a name)."""
+        for alias, target in table.items():
+            if not isinstance(target, str):
+                continue
+            a = norm(alias)
+            if target in self.by_key:
+                self.by_alias[a].append(self.by_key[target])
+                self.by_key[target].aliases.add(a)
+                continue
+            t = norm(target)
+            for w in self.by_alias.get(t, []) + [w for w in self.by_form.get(t, []) if t in w.names[0]]:
+                if w not in self.by_alias[a]:
+                    self.by_alias[a].append(w)
+                    w.aliases.add(a)
+
+    def _contributor_index(self, issue: Any) -> list[tuple[str, list[set[str]]]]:
+        from ..names import surname_of
+
+        out = []
+        for c in getattr(issue, "contributions", None) or []:
+            people = [cited_forms(surname_of(a.name)) for a in c.authors if getattr(a, "name", "").strip()]
+            out.append((c.id, [set(p) for p in people if p]))
+        return out
+
+    # -- questions the prose grammar asks ------------------------------------------------------------------
+    def known_surname(self, word: str) -> bool:
+        f = norm(word)
+        return bool(f) and (f in self.by_form or f in self.by_alias)
+
+    # -- markup: [@key] and \cite{key} ------------------------------------------------------------------------
+    def resolve_key(self, key: str) -> Resolution:
+        if key in self.by_key:
+            return Resolution(key=key, author_match=True, relation="exact", year_ok=True)
+        entry = None
+        aliases = getattr(self.bib, "aliases", {}) or {}
+        if key in aliases and aliases[key] in self.by_key:
+            return Resolution(key=aliases[key], author_match=True, relation="exact", year_ok=True)
+        res = Resolution()
+        same_case = [k for k in self.by_key if k.casefold() == key.casefold()]
+        if same_case:
+            res.candidates = same_case
+            res.problems.append(("undefined-citation", f"no entry has the key '{key}' (keys are case-sensitive)",
+                                 f"write @{same_case[0]}"))
+            return res
+        del entry
+        near = process.extract(key, list(self.by_key), scorer=fuzz.ratio, limit=3, score_cutoff=70)
+        res.candidates = [k for k, _score, _i in near]
+        hint = (" or ".join(f"@{k} ({self.by_key[k].label(self.et_al_min)})" for k in res.candidates))
+        res.problems.append(("undefined-citation", f"no bibliography entry has the key '{key}'",
+                             f"did you mean {hint}?" if hint else "add the entry to the bibliography"))
+        return res
+
+    # -- prose: author-date ---------------------------------------------------------------------------------
+    def resolve(self, c: Citation) -> Resolution:
+        cited = self._cited(c)
+        res = Resolution()
+        if not cited:
+            return res
+        pool = self._candidates(cited)
+        scored = [(w, rel) for w in pool for rel in [self._relation(cited, w, c.et_al)] if rel]
+        if scored:
+            res.author_match = True
+        best_rank = min((_RANK[r] for _w, r in scored), default=None)
+        good = [(w, r) for w, r in scored if _RANK[r] <= 2]
+        # 1. the authors match (exactly, in another order, or with a co-author missing) and so does the year
+        dated = [(w, r) for w, r in good if self._year_ok(c, w)]
+        if dated:
+            best = min(_RANK[r] for _w, r in dated)
+            dated = [(w, r) for w, r in dated if _RANK[r] == best]
+            return self._pick(c, dated, res)
+        # 2. a misspelt surname with the right year
+        fuzzy = [] if good else self._fuzzy(cited, c)
+        fuzzy_dated = [w for w in fuzzy if self._year_ok(c, w)]
+        if fuzzy_dated:
+            res.author_match = True
+            res.relation = "spelling"
+            res = self._pick(c, [(w, "spelling") for w in fuzzy_dated], res)
+            if res.key:
+                w = self.by_key[res.key]
+                res.problems.insert(0, ("author-spelling",
+                                        f"'{c.author_text}' does not match the entry's authors exactly: "
+                                        f"{w.label(self.et_al_min)} ({w.key})",
+                                        f"write '{self._written_as(c, w)}'"))
+            return res
+        # 3. a contribution of this issue ("Jones (2020)"): the cross-reference analysis reports on it
+        cid = self._crossref(c)
+        if cid:
+            res.crossref = cid
+            return res
+        # 4. the authors match, the year does not
+        if good:
+            works = _distinct([w for w, _r in good if _RANK[_r] == min(_RANK[r] for _w, r in good)])
+            res.author_match = True
+            chosen = self._nearest_year(c, works)
+            if chosen is not None:
+                res.key = chosen.key
+                res.relation = dict(good)[chosen] if chosen in dict(good) else "exact"
+                res.problems.append(("year-mismatch",
+                                     f"{c.label()} names {chosen.label(self.et_al_min)} ({chosen.key}), "
+                                     f"which is dated {chosen.year or 'n.d.'}",
+                                     f"write '{self._written_as(c, chosen, year=chosen.year)}'"))
+                self._author_problems(c, chosen, res.relation, res)
+                return res
+            res.candidates = [w.key for w in sorted(works, key=lambda w: _year_distance(c.year, w.year))][:5]
+            res.problems.append(("undefined-citation" if c.form != "secondary" else "secondary-source-missing",
+                                 f"no entry for {c.label()}: the bibliography has "
+                                 + _list_labels(self, res.candidates) + " by these authors",
+                                 "did you mean " + " or ".join(f"{self.by_key[k].label(self.et_al_min)} ({k})"
+                                                               for k in res.candidates[:3]) + "?"))
+            return res
+        # 5. nothing matches
+        res.candidates = [w.key for w in sorted(_distinct(fuzzy + [w for w, _r in scored]),
+                                                  key=lambda w: (_year_distance(c.year, w.year), w.order))][:3]
+        if res.candidates:
+            res.author_match = bool(fuzzy or scored)
+            hint = "did you mean " + " or ".join(f"{self.by_key[k].label(self.et_al_min)} ({k})"
+                                                 for k in res.candidates) + "?"
+        else:
+            hint = "add an entry for it to the bibliography"
+        if c.form == "secondary":
+            res.problems.append(("secondary-source-missing",
+                                 f"the source {c.label()} (the work actually read) is not in the bibliography", hint))
+        else:
+            res.problems.append(("undefined-citation", f"no bibliography entry for {c.label()}", hint))
+        return res
+
+    def _cited(self, c: Citation) -> list[list[str]]:
+        """The cited authors as lists of forms; a corporate name or an alias counts as one author."""
+        whole = norm(c.author_text or " ".join(c.authors))
+        if whole and whole in self.by_alias:
+            return [[whole]]
+        if len(c.authors) > 1 and whole in self.by_form:
+            return [[whole]]
+        return [cited_forms(a) for a in c.authors if cited_forms(a)]
+
+    def _candidates(self, cited: list[list[str]]) -> list[Work]:
+        seen: dict[str, Work] = {}
+        for forms in cited:
+            for f in forms:
+                for w in self.by_alias.get(f, []) + self.by_form.get(f, []):
+                    seen.setdefault(w.key, w)
+        return sorted(seen.values(), key=lambda w: w.order)
+
+    def _relation(self, cited: list[list[str]], w: Work, et_al: bool) -> str:
+        """How the cited author list stands to the entry's: exact, etal, order, list, partial or ''."""
+        if len(cited) == 1 and any(f in w.aliases for f in cited[0]):
+            return "exact"
+        positions: list[int | None] = []
+        used: set[int] = set()
+        for forms in cited:
+            pos = next((j for j, names in enumerate(w.names) if j not in used and any(f in names for f in forms)),
+                       None)
+            positions.append(pos)
+            if pos is not None:
+                used.add(pos)
+        matched = [p for p in positions if p is not None]
+        if not matched:
+            return ""
+        n = len(w.names)
+        if None not in positions:
+            if positions == list(range(len(cited))):
+                if len(cited) == n:
+                    return "list" if et_al else "exact"  # "et al." with every author named: the list is off
+                return "etal" if et_al else "list"
+            if sorted(positions) == list(range(len(cited))) and len(cited) == n:
+                return "order"
+            if positions[0] == 0:
+                return "list"
+            return "order" if sorted(positions) == list(range(len(cited))) else "partial"
+        if positions[0] == 0:
+            return "list"  # an extra author
+        return "partial"
+
+    def _year_ok(self, c: Citation, w: Work) -> bool:
+        y = (c.year or "").lower()
+        wy = (w.year or "").lower()
+        if y == "n.d.":
+            return wy in ("", "n.d.", "nd", "no date", "s.d.")
+        if y in FORTHCOMING:
+            pubstate = str((getattr(w.entry, "fields", {}) or {}).get("pubstate", "")).lower()
+            return (wy in FORTHCOMING or wy == "" or pubstate in ("forthcoming", "inpress", "in press")
+                    or (wy.isdigit() and self.issue_year.isdigit() and int(wy) >= int(self.issue_year)))
+        return y == wy
+
+    def _pick(self, c: Citation, matches: list[tuple[Work, str]], res: Resolution) -> Resolution:
+        """One entry among those with the right authors and year, by a/b suffix when there are several."""
+        res.year_ok = True
+        works = _distinct([w for w, _r in matches])
+        rel = dict((w.key, r) for w, r in matches)
+        if len(works) == 1:
+            chosen = works[0]
+        else:
+            ordered = sorted(works, key=_suffix_order)
+            if c.suffix and ord(c.suffix) - ord("a") < len(ordered):
+                chosen = ordered[ord(c.suffix) - ord("a")]
+            else:
+                res.ambiguous = [w.key for w in ordered]
+                res.candidates = list(res.ambiguous)
+                letters = "; ".join(f"'{self._written_as(c, w, year=w.year + chr(ord('a') + i))}' for {w.key} "
+                                    f"({_short_title(w.title)})" for i, w in enumerate(ordered))
+                what = (f"{c.label()}: {len(ordered)} entries have these authors and this year"
+                        if not c.suffix else f"{c.label()}: there is no entry '{c.suffix}' among the "
+                                             f"{len(ordered)} entries of these authors and year")
+                res.problems.append(("ambiguous-citation", what,
+                                     f"write {letters} (the entries get the letters from the style, in title order)"))
+                res.relation = rel.get(ordered[0].key, "exact")
+                return res
+        res.key = chosen.key
+        res.relation = res.relation or rel.get(chosen.key, "exact")
+        if res.relation != "spelling":
+            self._author_problems(c, chosen, res.relation, res)
+        return res
+
+    def _author_problems(self, c: Citation, w: Work, relation: str, res: Resolution) -> None:
+        n = len(w.names)
+        if relation == "order":
+            res.problems.append(("author-order", f"'{c.author_text}' names the authors of {w.key} in another order",
+                                 f"write '{self._written_as(c, w)}'"))
+        elif relation in ("list", "partial"):
+            if c.et_al and n < self.et_al_min:
+                why = (f"'et al.' stands for {n - len(c.authors)} co-author{'s' if n - len(c.authors) != 1 else ''} "
+                       f"of {w.key}; the issue's style uses it from {self.et_al_min} authors"
+                       if n > len(c.authors) else f"{w.key} has no other authors than {', '.join(w.display)}")
+            elif len(c.authors) < n:
+                missing = [d for d, names in zip(w.display, w.names)
+                           if not any(f in names for a in c.authors for f in cited_forms(a))]
+                why = f"{w.key} also has {', '.join(missing)} as author{'s' if len(missing) > 1 else ''}"
+            else:
+                extra = [a for a in c.authors if not any(f in names for names in w.names for f in cited_forms(a))]
+                why = f"{', '.join(extra) or 'an author'} is not among the authors of {w.key} ({', '.join(w.display)})"
+            res.problems.append(("author-list", f"'{c.author_text}': {why}", f"write '{self._written_as(c, w)}'"))
+        elif relation == "exact" and not c.et_al and n >= self.et_al_min and len(c.authors) == n and not (
+                any(f in w.aliases for a in c.authors for f in cited_forms(a))):
+            res.problems.append(("author-list", f"'{c.author_text}': the issue's style abbreviates {n} authors with "
+                                 f"'et al.' (from {self.et_al_min})", f"write '{self._written_as(c, w)}'"))
+
+    def _written_as(self, c: Citation, w: Work, year: str | None = None) -> str:
+        """The citation as it should stand: 'Keohane and Nye 1977', 'HIPPO 2015'."""
+        y = year if year is not None else f"{c.year or ''}{c.suffix}"
+        corporate_as = None
+        if len(w.display) == 1 and w.corporate and w.corporate[0]:
+            written = norm(c.author_text)
+            corporate_as = c.author_text if written in w.aliases else w.display[0]
+        return w.label(self.et_al_min, year=y, corporate_as=corporate_as)
+
+    def _fuzzy(self, cited: list[list[str]], c: Citation) -> list[Work]:
+        """Entries whose first author's surname is close to the cited one ('Keohan' -> 'Keohane')."""
+        first = cited[0][-1] if cited and cited[0] else ""
+        if len(first) < 4:
+            return []
+        if first not in self._fuzzy_cache:
+            near = process.extract(first, self._surname_list, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF)
+            self._fuzzy_cache[first] = [s for s, _score, _i in near if s != first]
+        out: list[Work] = []
+        for s in self._fuzzy_cache[first]:
+            for w in self.by_form.get(s, []):
+                if w.names and s in w.names[0] and w not in out and self._fuzzy_rest(cited, w):
+                    out.append(w)
+        return sorted(out, key=lambda w: w.order)
+
+    def _fuzzy_rest(self, cited: list[list[str]], w: Work) -> bool:
+        """The co-authors after the first match too (exactly or nearly)."""
+        for forms, names in zip(cited[1:], w.names[1:]):
+            if not any(fuzz.ratio(f, n) >= FUZZY_CUTOFF for f in forms for n in names):
+                return False
+        return True
+
+    def _crossref(self, c: Citation) -> str | None:
+        if not self.issue_year or (c.year or "") not in (self.issue_year, "forthcoming", "in press"):
+            return None
+        cited = [set(cited_forms(a)) for a in c.authors]
+        if not cited:
+            return None
+        for cid, people in self._contributors:
+            if not people:
+                continue
+            if all(any(forms & p for p in people) for forms in cited):
+                return cid
+        return None
+
+    def _nearest_year(self, c: Citation, works: list[Work]) -> Work | None:
+        """The entry a wrong year most likely means: the only one by these authors, or the only one within
+        three years of the year written."""
+        if len(works) == 1:
+            return works[0]
+        close = [w for w in works if _year_distance(c.year, w.year) <= 3]
+        if len(close) == 1:
+            return close[0]
+        return None
+
+
+_RANK = {"exact": 0, "etal": 0, "order": 1, "list": 2, "partial": 3}
+
+
+def _distinct(works: Iterable[Work]) -> list[Work]:
+    """One Work per work: duplicates of one work (two keys) count once, the first entry standing for it."""
+    out: dict[str, Work] = {}
+    for w in sorted(works, key=lambda w: w.order):
+        out.setdefault(w.work, w)
+    return list(out.values())
+
+
+def _suffix_order(w: Work) -> tuple:
+    title = re.sub(r"^(?:the|a|an)\s+", "", fold(w.title).strip())
+    return (w.letter or "~", title, w.key)
+
+
+def _year_distance(a: str | None, b: str | None) -> int:
+    if a and b and a.isdigit() and b.isdigit():
+        return abs(int(a) - int(b))
+    return 99
+
+
+def _page_range(pages: Any) -> tuple[int, int] | None:
+    if not pages:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*(?:[-‐‑–—]+\s*(\d+))?\s*", str(pages))
+    if not m:
+        return None
+    a = int(m.group(1))
+    b = int(m.group(2)) if m.group(2) else a
+    return (a, b) if b >= a else None
+
+
+def _short_title(title: str) -> str:
+    t = re.split(r"[:.?]", title, maxsplit=1)[0].strip()
+    return t if len(t) <= 50 else t[:47] + "…"
+
+
+def _list_labels(r: Resolver, keys: list[str]) -> str:
+    return ", ".join(f"{r.by_key[k].label(r.et_al_min)} ({k})" for k in keys[:4])

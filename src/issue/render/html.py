@@ -1,0 +1,624 @@
+"""build/html/: the issue as a static website, from Jinja2 templates and pandoc.
+
+A straight line, read top to bottom: resolve the style and the bibliography; build the issue model; prepare each
+manuscript's pandoc AST (citations, cross-references and index anchors spliced in, the author's own reference
+list replaced by the generated one, anything unsafe removed); convert them with pandoc --citeproc, two at a time,
+reusing pages whose inputs have not changed; render every page from its template; copy the static assets.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .. import pandoc
+from ..diagnostics.core import Diagnostic, make
+from ..manuscripts.document import Block, Document, Segment
+from ..model import Location
+from ..names import fold
+from ..pipeline import Context, findings
+from . import csl, howtocite, rules as R, splice, templates
+from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
+                      records)
+
+RENDER_VERSION = "html-1"  # part of every cache key: bump when the conversion changes
+PAGES = {"index": "landing.html", "abstracts": "abstracts.html", "concept-index": "concept-index.html",
+         "bibliography": "bibliography.html", "crossref-map": "crossref-map.html",
+         "citation-report": "citation-report.html", "checks": "checks.html"}
+TEMPLATED_KINDS = {"introduction", "editorial", "preface", "foreword", "afterword", "conclusion"}
+WORKERS = 2
+CSP = ("default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'none'")
+
+
+def page_of(cid: str) -> str:
+    """A contribution's page; ids that would collide with the site's own pages get a suffix."""
+    return f"{cid}-article.html" if cid in PAGES or cid == "static" else f"{cid}.html"
+
+
+# -- the bibliography as CSL-JSON ------------------------------------------------------------------------------
+def csl_items(ctx: Context) -> dict[str, dict[str, Any]]:
+    """The shared bibliography as CSL-JSON items by key (the bibliography's own export, else pandoc's reader)."""
+    bib = ctx.bibliography
+    if bib is None:
+        return {}
+    items: Any = None
+    try:
+        from ..bibliography.export import to_csl_json
+    except ImportError:
+        to_csl_json = None
+    if to_csl_json is not None:
+        items = to_csl_json(bib)
+        if isinstance(items, (str, bytes)):
+            items = json.loads(items)
+    else:
+        items = _pandoc_csl(ctx)
+    return {str(i["id"]): i for i in items or [] if isinstance(i, dict) and i.get("id")}
+
+
+def _pandoc_csl(ctx: Context) -> list[dict[str, Any]]:
+    files: list[Path] = []
+    root = ctx.root.resolve()
+    for pattern in ctx.bibliography_files or ctx.issue.bibliography:
+        for p in sorted(root.glob(pattern)):
+            if p.is_file() and p.resolve().is_relative_to(root):
+                files.append(p)
+    out: list[dict[str, Any]] = []
+    for f in files:
+        data = f.read_bytes()
+        cached = _cache_read(ctx, "csl", hashlib.sha256(data).hexdigest() + ".json")
+        if cached is None:
+            try:
+                cached = pandoc.run(["-f", "bibtex", "-t", "csljson"], input=data).decode("utf-8")
+            except pandoc.PandocError:
+                continue
+            _cache_write(ctx, "csl", hashlib.sha256(data).hexdigest() + ".json", cached)
+        out.extend(json.loads(cached))
+    return out
+
+
+# -- cache -----------------------------------------------------------------------------------------------------
+def _cache_read(ctx: Context, kind: str, name: str) -> str | None:
+    if ctx.cache_dir is None:
+        return None
+    try:
+        return (ctx.cache_dir / "html" / kind / name).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _cache_write(ctx: Context, kind: str, name: str, text: str) -> None:
+    if ctx.cache_dir is None:
+        return
+    folder = ctx.cache_dir / "html" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / name)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+# -- sanitising pandoc's output --------------------------------------------------------------------------------
+_CLEANER = None
+
+
+def clean_html(fragment: str) -> str:
+    """The final guard: only the elements and attributes pandoc's HTML writer produces for prose survive."""
+    global _CLEANER
+    if _CLEANER is None:
+        import nh3
+
+        tags = {"a", "abbr", "aside", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+                "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins",
+                "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub", "sup", "table",
+                "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "b"}
+        generic = {"id", "class", "role", "title", "lang", "dir", "aria-label", "aria-hidden", "aria-labelledby"}
+        attributes = {"*": generic, "a": {"href"}, "td": {"colspan", "rowspan", "style"},
+                      "th": {"colspan", "rowspan", "style", "scope"}, "col": {"style"}, "ol": {"start", "type"}}
+        _CLEANER = nh3.Cleaner(tags=tags, clean_content_tags={"script", "style"}, attributes=attributes,
+                               url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True,
+                               filter_style_properties={"text-align", "width"})
+    return _CLEANER.clean(fragment)
+
+
+# -- preparing one manuscript ----------------------------------------------------------------------------------
+@dataclass
+class Prepared:
+    contribution: ContributionView
+    ast: dict[str, Any]
+    items: list[dict[str, Any]]  # the CSL items it cites
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    key: str = ""  # cache key
+    html: str = ""
+
+
+def _block_of(doc: Document, rec: Any) -> Block | None:
+    """The Block a record points at: a Block, or a block number (notes share their host's number, so the text
+    span decides)."""
+    b = record_value(rec, "block", default=None)
+    if isinstance(b, Block):
+        return b
+    if not isinstance(b, int):
+        return None
+    start, end = record_value(rec, "start", default=0), record_value(rec, "end", default=0)
+    text = record_value(rec, "text", "raw", default=None)
+    candidates = [x for x in doc.blocks if x.index == b and len(x.text) >= end]
+    note = record_value(rec, "note", default=None)
+    if isinstance(note, int):
+        candidates = [x for x in candidates if x.kind == "note" and x.note == note] or candidates
+    if text:
+        exact = [x for x in candidates if x.text[start:end] == text]
+        candidates = exact or candidates
+    if not candidates:
+        return None
+    return next((x for x in candidates if x.kind != "note"), candidates[0])
+
+
+def _cite_rewrite(ast: dict[str, Any], doc: Document, recs: list[Any], known: set[str]) -> set[tuple]:
+    """Markup citations ([@key], \\cite): keys the checker resolved to another entry are rewritten; keys with no
+    entry are marked visibly instead of pandoc's bold '???'. Returns the paths of the Cite elements."""
+    paths: set[tuple] = set()
+    by_block: dict[int, list[Any]] = {}
+    for rec in recs:
+        blk = _block_of(doc, rec)
+        if blk is not None:
+            by_block.setdefault(id(blk), []).append(rec)
+    for b in doc.blocks:
+        for mc in b.cites:
+            if mc.path is None:
+                continue
+            try:
+                node = splice.node_at(ast, mc.path)
+            except (KeyError, IndexError, TypeError):
+                continue
+            if node.get("t") != "Cite":
+                continue
+            paths.add(tuple(mc.path))
+            overlapping = [r for r in by_block.get(id(b), []) if record_value(r, "start", default=0) < mc.end
+                           and record_value(r, "end", default=0) > mc.start]
+            resolved = [record_value(r, "key") for r in overlapping if record_value(r, "key")]
+            spare = [k for k in resolved if k in known and k not in {c["citationId"] for c in node["c"][0]}]
+            good, bad = [], []
+            for citation in node["c"][0]:
+                cid = citation["citationId"]
+                if cid not in known:
+                    match = next((k for k in spare if fold(k) == fold(cid)), None) or (spare[0] if len(spare) == 1 else None)
+                    if match:
+                        spare.remove(match)
+                        citation["citationId"] = match
+                        cid = match
+                (good if cid in known else bad).append(citation)
+            if not bad:
+                continue
+            missing = {"t": "Span", "c": [["", ["unresolved-citation"], [["title", "no entry in the bibliography: "
+                                                                            + ", ".join(c["citationId"] for c in bad)]]],
+                                          [{"t": "Str", "c": "[" + "; ".join("@" + c["citationId"] for c in bad) + "]"}]]}
+            if good:
+                node["c"][0] = good
+                replacement = {"t": "Span", "c": [["", [], []], [dict(node), {"t": "Space"}, missing]]}
+            else:
+                replacement = missing
+            parent = splice.node_at(ast, mc.path[:-1])
+            parent[mc.path[-1]] = replacement
+    return paths
+
+
+def _crossref_marks(rec: Any, block: Block, model: IssueModel) -> list[splice.Mark]:
+    start, end = record_value(rec, "start", default=0), record_value(rec, "end", default=0)
+    targets = [t for t in _targets(rec) if t in model.contributions]
+    if not targets:
+        return [splice.Mark(start, end, "span", classes=("unresolved-crossref",),
+                            title="no contribution of this issue matches", priority=2)]
+    marks: list[splice.Mark] = []
+    for link in record_value(rec, "links", default=[]) or []:  # the analysis says which words link where
+        target = record_value(link, "target")
+        if target in model.contributions:
+            c = model.contributions[target]
+            marks.append(splice.Mark(record_value(link, "start", default=start), record_value(link, "end", default=end),
+                                     "link", target=c.href or "", classes=("crossref",), title=c.title, priority=2))
+    if marks:
+        if str(record_value(rec, "status", default="resolved")) != "resolved":
+            marks.append(splice.Mark(start, end, "span", classes=("unresolved-crossref",),
+                                     title="a name here matches no single contribution", priority=1))
+        return marks
+    text = fold(block.text[start:end])
+    for t in targets:  # "papers by Hirono, Newby and Jones": each name links to its paper
+        c = model.contributions[t]
+        for a in c.authors:
+            at = text.find(fold(a.surname))
+            if at >= 0 and len(a.surname) > 1:
+                marks.append(splice.Mark(start + at, start + at + len(a.surname), "link", target=c.href or "",
+                                         classes=("crossref",), title=c.title, priority=2))
+                break
+    if not marks:
+        c = model.contributions[targets[0]]
+        marks.append(splice.Mark(start, end, "link", target=c.href or "", classes=("crossref",), title=c.title,
+                                 priority=2))
+    return marks
+
+
+def _targets(rec: Any) -> list[str]:
+    t = record_value(rec, "targets", "target", default=[])
+    if isinstance(t, str):
+        return [t]
+    return [x if isinstance(x, str) else getattr(x, "id", "") for x in t]
+
+
+def _nocite(keys: list[str]) -> dict[str, Any]:
+    return {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[{
+        "citationId": k, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
+        "citationNoteNum": 0, "citationHash": 0} for k in keys], [{"t": "Str", "c": "nocite"}]]}]} if keys else None
+
+
+def _restructure(ast: dict[str, Any], doc: Document, refs_title: str) -> None:
+    """Drop the title, by-line, abstract and keywords (the page shows them from the manifest) and the author's
+    typed reference list; the generated list (pandoc's #refs) stands where the typed one stood."""
+    top_sections: dict[int, set[str]] = {}
+    for b in doc.blocks:
+        if b.ast_path and len(b.ast_path) >= 2 and b.ast_path[0] == "blocks" and isinstance(b.ast_path[1], int):
+            top_sections.setdefault(b.ast_path[1], set()).add(b.section)
+    removable = {"front", "abstract", "keywords", "references"}
+    blocks = ast.get("blocks", [])
+    keep: list[dict[str, Any]] = []
+    refs_at: int | None = None
+    in_refs = False
+    for i, node in enumerate(blocks):
+        sections = top_sections.get(i)
+        if sections is None:  # no text: belongs to the section it stands in
+            if in_refs:
+                continue
+            keep.append(node)
+            continue
+        if sections <= removable:
+            if "references" in sections:
+                in_refs = True
+                if refs_at is None:
+                    refs_at = len(keep)
+            continue
+        in_refs = False
+        keep.append(node)
+    refs = [{"t": "Header", "c": [1, ["references", ["references-heading"], []], [{"t": "Str", "c": refs_title}]]},
+            {"t": "Div", "c": [["refs", [], []], []]}]
+    if refs_at is None:
+        refs_at = len(keep)
+    keep[refs_at:refs_at] = refs
+    ast["blocks"] = keep
+
+
+def _text_doc_ast(doc: Document) -> tuple[dict[str, Any], dict[int, list[Segment]]]:
+    return splice.text_ast(doc)
+
+
+def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[str, dict[str, Any]],
+            env: templates.IssueEnvironment, style_hash: str) -> Prepared:
+    doc = ctx.documents[c.id]
+    if doc.ast:
+        ast = splice.copy_ast(doc.ast)
+        seg_of = {id(b): b.segments for b in doc.blocks}
+    else:
+        ast, seg_of = _text_doc_ast(doc)
+    known = set(items)
+    cite_recs = [r for r in records(ctx, "citations") if record_value(r, "contribution") == c.id]
+    markup = [r for r in cite_recs if str(record_value(r, "form", default="")) == "markup"]
+    prose = [r for r in cite_recs if str(record_value(r, "form", default="")) != "markup"]
+    cite_paths = _cite_rewrite(ast, doc, markup, known)
+
+    marks: dict[int, splice.BlockMarks] = {}
+
+    def add(block: Block | None, mark: splice.Mark) -> None:
+        if block is None:
+            return
+        marks.setdefault(id(block), splice.BlockMarks(block, seg_of.get(id(block), []))).marks.append(mark)
+
+    prose_keys: list[str] = []
+    for rec in prose:
+        block = _block_of(doc, rec)
+        key = record_value(rec, "key")
+        start, end = record_value(rec, "start", default=0), record_value(rec, "end", default=0)
+        if key and key in known:
+            add(block, splice.Mark(start, end, "link", target=f"#ref-{key}", classes=("citation",), priority=3))
+            if key not in prose_keys:
+                prose_keys.append(key)
+        else:
+            add(block, splice.Mark(start, end, "span", classes=("unresolved-citation",),
+                                   title=f"no entry in the bibliography{': ' + key if key else ''}", priority=3))
+    for rec in records(ctx, "crossrefs"):
+        if record_value(rec, "contribution", "source") != c.id:
+            continue
+        block = _block_of(doc, rec)
+        if block is not None:
+            for m in _crossref_marks(rec, block, model):
+                add(block, m)
+    for n, rec in enumerate(records(ctx, "concepts")):
+        if record_value(rec, "contribution") != c.id:
+            continue
+        add(_block_of(doc, rec), splice.Mark(record_value(rec, "start", default=0), 0, "anchor",
+                                             ident=default_anchor(rec, n)))
+    splice.apply(ast, list(marks.values()), skip_under=cite_paths)
+    _restructure(ast, doc, "References")
+    splice.sanitise(ast)
+    splice.number_floats(ast)
+    diags: list[Diagnostic] = []
+    if c.kind in _templated_kinds(ctx):
+        diags = _expand(ast, doc, c, model, env)
+    cited = [k for k in _cite_ids(ast) if k in known]
+    for k in prose_keys:
+        if k not in cited:
+            cited.append(k)
+    ast["meta"] = {"link-citations": {"t": "MetaBool", "c": True},
+                   "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}
+    nocite = _nocite(prose_keys)
+    if nocite:
+        ast["meta"]["nocite"] = nocite
+    used = [items[k] for k in sorted(set(cited))]
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.pandoc_version(), style_hash, body, refs]).encode()).hexdigest()
+    return Prepared(c, ast, used, diags, key)
+
+
+def _templated_kinds(ctx: Context) -> set[str]:
+    chosen = (ctx.issue.build or {}).get("templated")
+    if isinstance(chosen, list):
+        return {str(x) for x in chosen}
+    return TEMPLATED_KINDS
+
+
+def _cite_ids(ast: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+
+    def visit(items: list) -> None:
+        for node in items:
+            if node.get("t") == "Cite":
+                for citation in node["c"][0]:
+                    if citation["citationId"] not in out:
+                        out.append(citation["citationId"])
+
+    splice.walk_inlines(ast.get("blocks", []), visit)
+    return out
+
+
+def _expand(ast: dict[str, Any], doc: Document, c: ContributionView, model: IssueModel,
+            env: templates.IssueEnvironment) -> list[Diagnostic]:
+    """Template expressions in an editors' manuscript ({{ contributions.jones.title }}, {{ link("jones") }},
+    {{ overview() }}), rendered in the sandbox with the issue model."""
+    diags: list[Diagnostic] = []
+    context = {**model.as_context(), **_helpers(env, model), "contribution": c}
+
+    def render(source: str, block_level: bool):
+        try:
+            html = templates.render_string(env, source, context, Location(doc.file))
+        except templates.TemplateProblem as exc:
+            diags.append(_locate(exc.diagnostic, doc, source))
+            return [{"t": "Span", "c": [["", ["template-error"], []], [{"t": "Str", "c": source}]]}]
+        return html
+
+    splice.expand_expressions(ast, render)
+    return diags
+
+
+def _locate(d: Diagnostic, doc: Document, source: str) -> Diagnostic:
+    """Point a manuscript expression's diagnostic at the block that holds it."""
+    needle = source.strip()
+    for b in doc.blocks:
+        inner = needle.strip("{} ").split()[0] if needle.strip("{} ") else ""
+        if inner and inner in b.text:
+            at = b.text.find(inner)
+            d.location = doc.location(b, at, at + len(inner))
+            break
+    return d
+
+
+def _helpers(env: templates.IssueEnvironment, model: IssueModel) -> dict[str, Any]:
+    def link(cid: str, text: str | None = None) -> Markup:
+        c = model.contributions.get(cid)
+        if c is None:
+            raise LookupError(f"no contribution '{cid}' (known: {', '.join(model.contributions.known_names())})")
+        return Markup('<a class="crossref" href="{}">{}</a>').format(c.href or "", text or c.author_surnames or c.title)
+
+    def overview() -> Markup:
+        return Markup(templates.render(env, "_overview.html", {**model.as_context(), "link": link}))
+
+    return {"link": link, "overview": overview}
+
+
+# -- pandoc ----------------------------------------------------------------------------------------------------
+def _convert(ctx: Context, p: Prepared, style: Path) -> str:
+    cached = _cache_read(ctx, "pages", p.key + ".html")
+    if cached is not None:
+        return cached
+    body = json.dumps(p.ast, ensure_ascii=False).encode("utf-8")
+    timeout = float((ctx.issue.build or {}).get("pandoc_timeout", 60))
+    html = _pandoc_html(ctx, body, p.items, style, timeout)
+    html = clean_html(html)
+    _cache_write(ctx, "pages", p.key + ".html", html)
+    return html
+
+
+def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: Path, timeout: float) -> str:
+    import tempfile
+
+    refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
+    with tempfile.TemporaryDirectory(prefix="issue-refs-") as tmp:
+        refs_file = Path(tmp) / "references.json"
+        refs_file.write_text(refs, encoding="utf-8")
+        args = ["-f", "json", "-t", "html5", "--wrap=none", "--shift-heading-level-by=1", "--citeproc", "--csl", str(style),
+                "--bibliography", str(refs_file)]
+        return pandoc.run(args, input=body, timeout=timeout).decode("utf-8")
+
+
+def _render_references(ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
+                       style_hash: str) -> dict[str, str]:
+    """Every bibliography entry and the issue's own "how to cite" records, rendered in the style by one
+    pandoc --citeproc run; returns id -> HTML of the entry."""
+    own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
+    all_items = [items[k] for k in sorted(items)] + own
+    keys = [i["id"] for i in all_items]
+    ast = {"pandoc-api-version": [1, 23, 1], "blocks": [{"t": "Div", "c": [["refs", [], []], []]}],
+           "meta": {"nocite": _nocite(keys) or {"t": "MetaInlines", "c": []},
+                    "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}}
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    refs = json.dumps(all_items, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256("\0".join([RENDER_VERSION, "refs", pandoc.pandoc_version(), style_hash, body, refs])
+                         .encode()).hexdigest()
+    html = _cache_read(ctx, "refs", key + ".html")
+    if html is None:
+        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), all_items, style,
+                                       float((ctx.issue.build or {}).get("pandoc_timeout", 60))))
+        _cache_write(ctx, "refs", key + ".html", html)
+    return _split_entries(html)
+
+
+_ENTRY_RE = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.S)
+
+
+def _split_entries(html: str) -> dict[str, str]:
+    from html import unescape
+
+    return {unescape(m.group(1)): m.group(2).strip() for m in _ENTRY_RE.finditer(html)}
+
+
+def _plain(html: str) -> str:
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+# -- pages -----------------------------------------------------------------------------------------------------
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _copy_static(ctx: Context, folder: Path) -> None:
+    """The package's assets, then the issue's templates/static/ over them (file by file, inside the issue)."""
+    target = folder / "static"
+    sources = [templates.PACKAGE_TEMPLATES / "html" / "static"]
+    user = ctx.root / templates.USER_FOLDER / "static"
+    if user.is_dir() and user.resolve().is_relative_to(ctx.root.resolve()):
+        sources.append(user)
+    for src in sources:
+        base = src.resolve()
+        for f in sorted(src.rglob("*")):
+            if f.is_file() and f.resolve().is_relative_to(base):
+                dest = target / f.relative_to(src)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest)
+
+
+def write(ctx: Context, out: Path) -> list[Diagnostic]:
+    folder = out / "html"
+    folder.mkdir(parents=True, exist_ok=True)
+    diags: list[Diagnostic] = []
+    style, found = csl.resolve(ctx.issue)
+    diags += found
+    style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+    env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
+    items = csl_items(ctx)
+    model = build_model(ctx, style_title=style.title, page_of=page_of)
+
+    prepared = [prepare(ctx, c, model, items, env, style_hash) for c in model.contributions if c.id in ctx.documents]
+    for p in prepared:
+        diags.extend(p.diagnostics)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        refs_future = pool.submit(_render_references, ctx, model, items, style.path, style_hash)
+        futures = [(p, pool.submit(_convert, ctx, p, style.path)) for p in prepared]
+        for p, fut in futures:
+            try:
+                p.html = fut.result()
+            except pandoc.PandocError as exc:
+                diags.append(make(R.WRITER_ERROR.code, f"pandoc could not convert it to HTML: {exc}",
+                                  Location(p.contribution.file)))
+                p.html = '<p class="conversion-failed">This contribution could not be converted.</p>'
+        try:
+            rendered = refs_future.result()
+        except pandoc.PandocError as exc:
+            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
+                              Location("issue.toml")))
+            rendered = {}
+    _fill_citations(model, rendered)
+
+    context = {**model.as_context(), **_helpers(env, model), "csp": CSP, "pages": _nav(ctx, model),
+               "page_of": page_of}
+    try:
+        for name, template in PAGES.items():
+            if not _page_wanted(ctx, model, name):
+                continue
+            page = {"name": name, "file": f"{name}.html"}
+            extra: dict[str, Any] = {"page": page}
+            if name == "citation-report":
+                from .citation_report import report
+
+                extra["report"] = report(ctx, model)
+            _write(folder / f"{name}.html", templates.render(env, template, {**context, **extra}))
+        for p in prepared:
+            c = p.contribution
+            page = {"name": c.id, "file": c.href}
+            _write(folder / (c.href or page_of(c.id)),
+                   templates.render(env, "contribution.html", {**context, "page": page, "contribution": c,
+                                                                "body": Markup(p.html)}))
+    except templates.TemplateProblem as exc:
+        diags.append(exc.diagnostic)
+        return diags
+    _write_downloads(folder, model)
+    _copy_static(ctx, folder)
+    return diags
+
+
+def _fill_citations(model: IssueModel, rendered: dict[str, str]) -> None:
+    def fill(target, record_id: str, bib: str, ris: str) -> None:
+        html = rendered.get(record_id, "")
+        target.html = Markup(html)
+        target.text = _plain(html)
+        target.bibtex = bib
+        target.ris = ris
+
+    fill(model.issue.how_to_cite, howtocite.ISSUE_ID, howtocite.bibtex(model), howtocite.ris(model))
+    for c in model.contributions:
+        fill(c.how_to_cite, f"{howtocite.ISSUE_ID}-{c.id}", howtocite.bibtex(model, c), howtocite.ris(model, c))
+    ordered = [k for k in rendered if k in model.bibliography]
+    rest = [e.key for e in model.bibliography if e.key not in rendered]
+    entries: list[BibEntryView] = []
+    for key in ordered + rest:
+        e = model.bibliography[key]
+        e.html = Markup(rendered.get(key, escape(key)))
+        e.text = _plain(rendered.get(key, key))
+        entries.append(e)
+    model.bibliography._items = entries  # in the style's bibliography order
+
+
+def _write_downloads(folder: Path, model: IssueModel) -> None:
+    _write(folder / "cite" / "issue.bib", model.issue.how_to_cite.bibtex)
+    _write(folder / "cite" / "issue.ris", model.issue.how_to_cite.ris)
+    for c in model.contributions:
+        _write(folder / "cite" / f"{c.id}.bib", c.how_to_cite.bibtex)
+        _write(folder / "cite" / f"{c.id}.ris", c.how_to_cite.ris)
+
+
+def _page_wanted(ctx: Context, model: IssueModel, name: str) -> bool:
+    if name == "concept-index":
+        return "concepts" in ctx.results
+    if name == "crossref-map":
+        return "crossrefs" in ctx.results
+    if name == "citation-report":
+        return "citations" in ctx.results
+    if name == "bibliography":
+        return len(model.bibliography) > 0
+    return True
+
+
+def _nav(ctx: Context, model: IssueModel) -> list[dict[str, str]]:
+    labels = [("index", "Contents"), ("abstracts", "Abstracts"), ("concept-index", "Index"),
+              ("bibliography", "Bibliography"), ("crossref-map", "Cross-references"),
+              ("citation-report", "Citation report"), ("checks", "Checks")]
+    return [{"name": n, "href": f"{n}.html", "label": label} for n, label in labels if _page_wanted(ctx, model, n)]
