@@ -77,7 +77,7 @@ def test_check_a_named_manuscript_reports_only_that_file(cli, make_issue):
     """
     root = make_issue({"papers/a.md": "# Intro\n\nText.\n", "papers/b.md": ""}, manifest=manifest)
     everything = cli(["check", "--format", "json"], root).json()
-    assert {d["file"] for d in everything["diagnostics"]} == {"papers/a.md", "papers/b.md"}
+    assert {d["file"] for d in everything["diagnostics"]} >= {"papers/a.md", "papers/b.md"}
     one = cli(["check", "papers/a.md", "--format", "json"], root).json()
     assert {d["file"] for d in one["diagnostics"]} == {"papers/a.md"}
 
@@ -104,7 +104,7 @@ def test_build_stops_on_an_unreadable_manuscript_and_keeps_build(cli, make_issue
 def test_github_format_from_the_command_line(cli, make_issue):
     root = make_issue({"papers/paper.md": ""})
     r = cli(["check", "--format", "github"], root)
-    assert r.stdout.startswith("::warning file=papers/paper.md,title=D102 empty-manuscript::")
+    assert "::warning file=papers/paper.md,title=D102 empty-manuscript::the manuscript has no text" in r.stdout.splitlines()
 
 
 def test_a_real_subprocess_run_honours_no_color(tmp_path):

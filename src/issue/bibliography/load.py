@@ -366,6 +366,7 @@ def _set_decoded(entry: Entry, name: str, latex: str) -> None:
     if name in VERBATIM or name.startswith("bdsk-"):
         value = _URL_COMMAND.sub(r"\1", latex)  # url = {\url{...}}
         value = re.sub(r"\\([_%&#~$])", r"\1", value)
+        value = re.sub(r"(?<!\\)[{}]", "", value)  # {https://...}: braces are no part of a URL or DOI
         entry.fields[name] = re.sub(r"\s+", " ", value).strip()
         return
     if name in CASED:

@@ -82,6 +82,8 @@ def _looks_corporate(part: str) -> bool:
 
 
 def _explain(part: str, reason: str) -> str:
+    if "comma" in reason.lower() and part.rstrip().endswith(","):
+        return f"the name '{decode(part)}' ends with a comma; delete it (or add the missing name after 'and')"
     if "comma" in reason.lower():
         return (f"'{decode(part)}' has too many commas for one name; separate names with 'and' "
                 f"(Last, First and Last, First)")

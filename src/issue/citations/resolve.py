@@ -51,7 +51,7 @@ def cited_forms(written: str) -> list[str]:
     return forms
 
 
-@dataclass
+@dataclass(eq=False)
 class Work:
     """One bibliography entry, prepared for matching."""
 
@@ -222,7 +222,6 @@ class Resolver:
     def resolve_key(self, key: str) -> Resolution:
         if key in self.by_key:
             return Resolution(key=key, author_match=True, relation="exact", year_ok=True)
-        entry = None
         aliases = getattr(self.bib, "aliases", {}) or {}
         if key in aliases and aliases[key] in self.by_key:
             return Resolution(key=aliases[key], author_match=True, relation="exact", year_ok=True)
@@ -233,7 +232,6 @@ class Resolver:
             res.problems.append(("undefined-citation", f"no entry has the key '{key}' (keys are case-sensitive)",
                                  f"write @{same_case[0]}"))
             return res
-        del entry
         near = process.extract(key, list(self.by_key), scorer=fuzz.ratio, limit=3, score_cutoff=70)
         res.candidates = [k for k, _score, _i in near]
         hint = (" or ".join(f"@{k} ({self.by_key[k].label(self.et_al_min)})" for k in res.candidates))
@@ -247,63 +245,49 @@ class Resolver:
         res = Resolution()
         if not cited:
             return res
-        pool = self._candidates(cited)
-        scored = [(w, rel) for w in pool for rel in [self._relation(cited, w, c.et_al)] if rel]
-        if scored:
-            res.author_match = True
-        best_rank = min((_RANK[r] for _w, r in scored), default=None)
-        good = [(w, r) for w, r in scored if _RANK[r] <= 2]
-        # 1. the authors match (exactly, in another order, or with a co-author missing) and so does the year
-        dated = [(w, r) for w, r in good if self._year_ok(c, w)]
+        scored = self._score(c, cited, self._candidates(cited))
+        good = [m for m in scored if _RANK[m[1]] <= 2]
+        if not good:  # a misspelt first author: 'Keohan' for 'Keohane'
+            fuzzy = self._score(c, cited, self._fuzzy(cited))
+            good = [m for m in fuzzy if _RANK[m[1]] <= 2]
+            scored += [m for m in fuzzy if m not in scored]
+        res.author_match = bool(good)
+        # 1. the authors match (exactly, in another order, with a co-author missing, misspelt) and the year too
+        dated = [m for m in good if self._year_ok(c, m[0])]
         if dated:
-            best = min(_RANK[r] for _w, r in dated)
-            dated = [(w, r) for w, r in dated if _RANK[r] == best]
-            return self._pick(c, dated, res)
-        # 2. a misspelt surname with the right year
-        fuzzy = [] if good else self._fuzzy(cited, c)
-        fuzzy_dated = [w for w in fuzzy if self._year_ok(c, w)]
-        if fuzzy_dated:
-            res.author_match = True
-            res.relation = "spelling"
-            res = self._pick(c, [(w, "spelling") for w in fuzzy_dated], res)
-            if res.key:
-                w = self.by_key[res.key]
-                res.problems.insert(0, ("author-spelling",
-                                        f"'{c.author_text}' does not match the entry's authors exactly: "
-                                        f"{w.label(self.et_al_min)} ({w.key})",
-                                        f"write '{self._written_as(c, w)}'"))
-            return res
-        # 3. a contribution of this issue ("Jones (2020)"): the cross-reference analysis reports on it
+            best = min((_RANK[r], spelled) for _w, r, spelled in dated)
+            return self._pick(c, [m for m in dated if (_RANK[m[1]], m[2]) == best], res)
+        # 2. a contribution of this issue ("Jones (2020)"): the cross-reference analysis reports on it
         cid = self._crossref(c)
         if cid:
             res.crossref = cid
             return res
-        # 4. the authors match, the year does not
+        # 3. the authors match, the year does not
         if good:
-            works = _distinct([w for w, _r in good if _RANK[_r] == min(_RANK[r] for _w, r in good)])
-            res.author_match = True
+            best = min((_RANK[r], spelled) for _w, r, spelled in good)
+            top = [m for m in good if (_RANK[m[1]], m[2]) == best]
+            works = _distinct([w for w, _r, _s in top])
             chosen = self._nearest_year(c, works)
             if chosen is not None:
-                res.key = chosen.key
-                res.relation = dict(good)[chosen] if chosen in dict(good) else "exact"
+                _w, rel, spelled = next(m for m in top if m[0] is chosen or m[0].work == chosen.work)
+                res.key, res.relation = chosen.key, rel
                 res.problems.append(("year-mismatch",
                                      f"{c.label()} names {chosen.label(self.et_al_min)} ({chosen.key}), "
                                      f"which is dated {chosen.year or 'n.d.'}",
-                                     f"write '{self._written_as(c, chosen, year=chosen.year)}'"))
-                self._author_problems(c, chosen, res.relation, res)
+                                     f"write '{self._written_as(c, chosen, year=chosen.year or 'n.d.')}'"))
+                self._author_problems(c, chosen, rel, spelled, res)
                 return res
-            res.candidates = [w.key for w in sorted(works, key=lambda w: _year_distance(c.year, w.year))][:5]
-            res.problems.append(("undefined-citation" if c.form != "secondary" else "secondary-source-missing",
-                                 f"no entry for {c.label()}: the bibliography has "
+            res.candidates = [w.key for w in sorted(works, key=lambda w: (_year_distance(c.year, w.year), w.order))][:5]
+            code = "secondary-source-missing" if c.form == "secondary" else "undefined-citation"
+            res.problems.append((code, f"no entry for {c.label()}: the bibliography has "
                                  + _list_labels(self, res.candidates) + " by these authors",
                                  "did you mean " + " or ".join(f"{self.by_key[k].label(self.et_al_min)} ({k})"
                                                                for k in res.candidates[:3]) + "?"))
             return res
-        # 5. nothing matches
-        res.candidates = [w.key for w in sorted(_distinct(fuzzy + [w for w, _r in scored]),
-                                                  key=lambda w: (_year_distance(c.year, w.year), w.order))][:3]
+        # 4. nothing matches
+        near = _distinct([w for w, _r, _s in scored])
+        res.candidates = [w.key for w in sorted(near, key=lambda w: (_year_distance(c.year, w.year), w.order))][:3]
         if res.candidates:
-            res.author_match = bool(fuzzy or scored)
             hint = "did you mean " + " or ".join(f"{self.by_key[k].label(self.et_al_min)} ({k})"
                                                  for k in res.candidates) + "?"
         else:
@@ -314,6 +298,14 @@ class Resolver:
         else:
             res.problems.append(("undefined-citation", f"no bibliography entry for {c.label()}", hint))
         return res
+
+    def _score(self, c: Citation, cited: list[list[str]], pool: list[Work]) -> list[tuple[Work, str, bool]]:
+        out = []
+        for w in pool:
+            rel, spelled = self._relation(cited, w, c.et_al)
+            if rel:
+                out.append((w, rel, spelled))
+        return out
 
     def _cited(self, c: Citation) -> list[list[str]]:
         """The cited authors as lists of forms; a corporate name or an alias counts as one author."""
@@ -332,10 +324,11 @@ class Resolver:
                     seen.setdefault(w.key, w)
         return sorted(seen.values(), key=lambda w: w.order)
 
-    def _relation(self, cited: list[list[str]], w: Work, et_al: bool) -> str:
-        """How the cited author list stands to the entry's: exact, etal, order, list, partial or ''."""
+    def _relation(self, cited: list[list[str]], w: Work, et_al: bool) -> tuple[str, bool]:
+        """How the cited author list stands to the entry's (exact, etal, order, list, partial, or '') and
+        whether a surname matched only approximately."""
         if len(cited) == 1 and any(f in w.aliases for f in cited[0]):
-            return "exact"
+            return "exact", False
         positions: list[int | None] = []
         used: set[int] = set()
         for forms in cited:
@@ -344,23 +337,37 @@ class Resolver:
             positions.append(pos)
             if pos is not None:
                 used.add(pos)
-        matched = [p for p in positions if p is not None]
-        if not matched:
-            return ""
+        spelled = False
+        for i, pos in enumerate(positions):
+            if pos is not None:
+                continue
+            best, at = 0.0, None
+            for j, names in enumerate(w.names):
+                if j in used:
+                    continue
+                score = max((fuzz.ratio(f, n) for f in cited[i][-1:] for n in names if len(n) >= 4), default=0)
+                if score > best:
+                    best, at = score, j
+            if at is not None and best >= FUZZY_CUTOFF:
+                positions[i] = at
+                used.add(at)
+                spelled = True
+        if all(p is None for p in positions):
+            return "", False
         n = len(w.names)
         if None not in positions:
             if positions == list(range(len(cited))):
                 if len(cited) == n:
-                    return "list" if et_al else "exact"  # "et al." with every author named: the list is off
-                return "etal" if et_al else "list"
+                    return ("list" if et_al else "exact"), spelled  # "et al." with every author named
+                return ("etal" if et_al else "list"), spelled
             if sorted(positions) == list(range(len(cited))) and len(cited) == n:
-                return "order"
+                return "order", spelled
             if positions[0] == 0:
-                return "list"
-            return "order" if sorted(positions) == list(range(len(cited))) else "partial"
+                return "list", spelled
+            return "partial", spelled
         if positions[0] == 0:
-            return "list"  # an extra author
-        return "partial"
+            return "list", spelled  # an extra author
+        return "partial", spelled
 
     def _year_ok(self, c: Citation, w: Work) -> bool:
         y = (c.year or "").lower()
@@ -373,11 +380,11 @@ class Resolver:
                     or (wy.isdigit() and self.issue_year.isdigit() and int(wy) >= int(self.issue_year)))
         return y == wy
 
-    def _pick(self, c: Citation, matches: list[tuple[Work, str]], res: Resolution) -> Resolution:
+    def _pick(self, c: Citation, matches: list[tuple[Work, str, bool]], res: Resolution) -> Resolution:
         """One entry among those with the right authors and year, by a/b suffix when there are several."""
         res.year_ok = True
-        works = _distinct([w for w, _r in matches])
-        rel = dict((w.key, r) for w, r in matches)
+        works = _distinct([w for w, _r, _s in matches])
+        info = {w.work: (r, s) for w, r, s in matches}
         if len(works) == 1:
             chosen = works[0]
         else:
@@ -393,35 +400,38 @@ class Resolver:
                         if not c.suffix else f"{c.label()}: there is no entry '{c.suffix}' among the "
                                              f"{len(ordered)} entries of these authors and year")
                 res.problems.append(("ambiguous-citation", what,
-                                     f"write {letters} (the entries get the letters from the style, in title order)"))
-                res.relation = rel.get(ordered[0].key, "exact")
+                                     f"write {letters} (the style gives the entries their letters in title order)"))
+                res.relation = info[ordered[0].work][0]
                 return res
         res.key = chosen.key
-        res.relation = res.relation or rel.get(chosen.key, "exact")
-        if res.relation != "spelling":
-            self._author_problems(c, chosen, res.relation, res)
+        res.relation, spelled = info[chosen.work]
+        self._author_problems(c, chosen, res.relation, spelled, res)
         return res
 
-    def _author_problems(self, c: Citation, w: Work, relation: str, res: Resolution) -> None:
+    def _author_problems(self, c: Citation, w: Work, relation: str, spelled: bool, res: Resolution) -> None:
         n = len(w.names)
+        if spelled:
+            res.problems.append(("author-spelling", f"'{c.author_text}' does not match the authors of {w.key} "
+                                 f"exactly ({', '.join(w.display)})", f"did you mean {w.label(self.et_al_min)} "
+                                 f"({w.key})? write '{self._written_as(c, w)}'"))
         if relation == "order":
             res.problems.append(("author-order", f"'{c.author_text}' names the authors of {w.key} in another order",
                                  f"write '{self._written_as(c, w)}'"))
+        elif c.et_al and n < self.et_al_min:
+            why = (f"'et al.' stands for {n - len(c.authors)} co-author{'s' if n - len(c.authors) != 1 else ''} "
+                   f"of {w.key}, but the issue's style uses it from {self.et_al_min} authors"
+                   if n > len(c.authors) else f"{w.key} has no other authors than {', '.join(w.display)}")
+            res.problems.append(("author-list", f"'{c.author_text} et al.': {why}", f"write '{self._written_as(c, w)}'"))
         elif relation in ("list", "partial"):
-            if c.et_al and n < self.et_al_min:
-                why = (f"'et al.' stands for {n - len(c.authors)} co-author{'s' if n - len(c.authors) != 1 else ''} "
-                       f"of {w.key}; the issue's style uses it from {self.et_al_min} authors"
-                       if n > len(c.authors) else f"{w.key} has no other authors than {', '.join(w.display)}")
-            elif len(c.authors) < n:
+            if len(c.authors) < n:
                 missing = [d for d, names in zip(w.display, w.names)
                            if not any(f in names for a in c.authors for f in cited_forms(a))]
-                why = f"{w.key} also has {', '.join(missing)} as author{'s' if len(missing) > 1 else ''}"
+                why = f"{w.key} also has {' and '.join(missing) or 'other authors'} as author{'s' if len(missing) > 1 else ''}"
             else:
                 extra = [a for a in c.authors if not any(f in names for names in w.names for f in cited_forms(a))]
                 why = f"{', '.join(extra) or 'an author'} is not among the authors of {w.key} ({', '.join(w.display)})"
             res.problems.append(("author-list", f"'{c.author_text}': {why}", f"write '{self._written_as(c, w)}'"))
-        elif relation == "exact" and not c.et_al and n >= self.et_al_min and len(c.authors) == n and not (
-                any(f in w.aliases for a in c.authors for f in cited_forms(a))):
+        elif relation == "exact" and not c.et_al and n >= self.et_al_min and len(c.authors) == n:
             res.problems.append(("author-list", f"'{c.author_text}': the issue's style abbreviates {n} authors with "
                                  f"'et al.' (from {self.et_al_min})", f"write '{self._written_as(c, w)}'"))
 
@@ -445,16 +455,9 @@ class Resolver:
         out: list[Work] = []
         for s in self._fuzzy_cache[first]:
             for w in self.by_form.get(s, []):
-                if w.names and s in w.names[0] and w not in out and self._fuzzy_rest(cited, w):
+                if w.names and s in w.names[0] and w not in out:
                     out.append(w)
         return sorted(out, key=lambda w: w.order)
-
-    def _fuzzy_rest(self, cited: list[list[str]], w: Work) -> bool:
-        """The co-authors after the first match too (exactly or nearly)."""
-        for forms, names in zip(cited[1:], w.names[1:]):
-            if not any(fuzz.ratio(f, n) >= FUZZY_CUTOFF for f in forms for n in names):
-                return False
-        return True
 
     def _crossref(self, c: Citation) -> str | None:
         if not self.issue_year or (c.year or "") not in (self.issue_year, "forthcoming", "in press"):

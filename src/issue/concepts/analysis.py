@@ -74,7 +74,6 @@ def findings(ctx: Context, vocab: Vocabulary, occurrences: list[Occurrence], ind
     diags += R.check_spelling(occurrences, ctx.documents, [c.id for c in ctx.issue.contributions])
     if ctx.documents:  # without manuscripts, "occurs nowhere" would be said of everything
         used = {o.concept for o in occurrences}
-        blind_reported = {(d.excerpt or "") for d in diags}
         for source, target in index.dropped_references:
             c = vocab.concept(source)
             if c is None or vocab.resolve(target) is None:
@@ -90,5 +89,4 @@ def findings(ctx: Context, vocab: Vocabulary, occurrences: list[Occurrence], ind
                     R.UNUSED_HEADING.code, f"'{c.heading}' occurs in no contribution and is not printed", c.index,
                     key="heading", value=c.heading,
                     suggestion="add the form the authors use to `variants`, or remove the heading"))
-        del blind_reported
     return diags

@@ -203,7 +203,8 @@ def reference_findings(ctx: Context, records: list[CrossRef], people: Contributo
                                              data={"name": written,
                                                    "did_you_mean": [p.name for p in part.suggestions or part.conflicts]}))
             elif part.status == AMBIGUOUS:
-                out.append(doc.diagnostic_at(R.AMBIGUOUS.code, *_ambiguous_text(ctx, part, people), *at,
+                message, suggestion = _ambiguous_text(ctx, part, people)
+                out.append(doc.diagnostic_at(R.AMBIGUOUS.code, message, *at, suggestion=suggestion,
                                              data={"candidates": list(part.targets)}))
             elif rec.contribution in part.targets and rec.form != NAME:
                 out.append(doc.diagnostic_at(R.SELF_REFERENCE.code,

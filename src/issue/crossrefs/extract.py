@@ -518,7 +518,8 @@ class Recogniser:
                     end = tokens[marker.last + 1].end
                 used_markers.add(marker.det)
             elif self._year_follows(tokens, nl.last + 2):
-                continue  # "Jones's article (2015)" is a citation of another work
+                used_lists.add(id(nl))  # "Jones's article (2015)" is a citation of another work
+                continue
             used_lists.add(id(nl))
             candidates.append(Candidate(nl, marker.form if marker else POSSESSIVE, nl.start, end,
                                         strong=marker is not None, marker=marker))

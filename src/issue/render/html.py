@@ -15,7 +15,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
@@ -67,7 +67,8 @@ def csl_items(ctx: Context) -> dict[str, dict[str, Any]]:
 def _pandoc_csl(ctx: Context) -> list[dict[str, Any]]:
     files: list[Path] = []
     root = ctx.root.resolve()
-    for pattern in ctx.bibliography_files or ctx.issue.bibliography:
+    known = getattr(ctx.bibliography, "files", None)
+    for pattern in known or ctx.bibliography_files or ctx.issue.bibliography:
         for p in sorted(root.glob(pattern)):
             if p.is_file() and p.resolve().is_relative_to(root):
                 files.append(p)
@@ -153,7 +154,7 @@ def _block_of(doc: Document, rec: Any) -> Block | None:
     start, end = record_value(rec, "start", default=0), record_value(rec, "end", default=0)
     text = record_value(rec, "text", "raw", default=None)
     candidates = [x for x in doc.blocks if x.index == b and len(x.text) >= end]
-    note = record_value(rec, "note", default=None)
+    note = record_value(rec, "note", "note_number", default=None)
     if isinstance(note, int):
         candidates = [x for x in candidates if x.kind == "note" and x.note == note] or candidates
     if text:
@@ -164,7 +165,8 @@ def _block_of(doc: Document, rec: Any) -> Block | None:
     return next((x for x in candidates if x.kind != "note"), candidates[0])
 
 
-def _cite_rewrite(ast: dict[str, Any], doc: Document, recs: list[Any], known: set[str]) -> set[tuple]:
+def _cite_rewrite(ast: dict[str, Any], doc: Document, recs: list[Any], known: set[str],
+                  alias: Callable[[str], str | None]) -> set[tuple]:
     """Markup citations ([@key], \\cite): keys the checker resolved to another entry are rewritten; keys with no
     entry are marked visibly instead of pandoc's bold '???'. Returns the paths of the Cite elements."""
     paths: set[tuple] = set()
@@ -191,6 +193,8 @@ def _cite_rewrite(ast: dict[str, Any], doc: Document, recs: list[Any], known: se
             good, bad = [], []
             for citation in node["c"][0]:
                 cid = citation["citationId"]
+                if cid not in known and alias(cid) in known:
+                    citation["citationId"] = cid = alias(cid)
                 if cid not in known:
                     match = next((k for k in spare if fold(k) == fold(cid)), None) or (spare[0] if len(spare) == 1 else None)
                     if match:
@@ -311,7 +315,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     cite_recs = [r for r in records(ctx, "citations") if record_value(r, "contribution") == c.id]
     markup = [r for r in cite_recs if str(record_value(r, "form", default="")) == "markup"]
     prose = [r for r in cite_recs if str(record_value(r, "form", default="")) != "markup"]
-    cite_paths = _cite_rewrite(ast, doc, markup, known)
+    cite_paths = _cite_rewrite(ast, doc, markup, known, _alias_resolver(ctx))
 
     marks: dict[int, splice.BlockMarks] = {}
 
@@ -325,10 +329,15 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
         block = _block_of(doc, rec)
         key = record_value(rec, "key")
         start, end = record_value(rec, "start", default=0), record_value(rec, "end", default=0)
+        crossref = record_value(rec, "crossref")
         if key and key in known:
             add(block, splice.Mark(start, end, "link", target=f"#ref-{key}", classes=("citation",), priority=3))
             if key not in prose_keys:
                 prose_keys.append(key)
+        elif crossref and crossref in model.contributions:  # "Hirono (2020)": a paper of this issue
+            target = model.contributions[crossref]
+            add(block, splice.Mark(start, end, "link", target=target.href or "", classes=("crossref",),
+                                   title=target.title, priority=3))
         else:
             add(block, splice.Mark(start, end, "span", classes=("unresolved-citation",),
                                    title=f"no entry in the bibliography{': ' + key if key else ''}", priority=3))
@@ -365,6 +374,23 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.pandoc_version(), style_hash, body, refs]).encode()).hexdigest()
     return Prepared(c, ast, used, diags, key)
+
+
+def _alias_resolver(ctx: Context) -> Callable[[str], str | None]:
+    """An author's own key -> the shared bibliography's key (biblatex ids, the merge key map, case)."""
+    bib = ctx.bibliography
+    get = getattr(bib, "get", None)
+
+    def resolve(key: str) -> str | None:
+        if get is None:
+            return None
+        try:
+            entry = get(key)
+        except Exception:  # a bibliography still being written must not stop the build
+            return None
+        return getattr(entry, "key", None)
+
+    return resolve
 
 
 def _templated_kinds(ctx: Context) -> set[str]:

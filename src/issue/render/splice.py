@@ -217,7 +217,7 @@ def sanitise(ast: dict[str, Any]) -> None:
                 at = ATTR_AT[t]
                 attr = node["c"][at]
                 if isinstance(attr, list) and len(attr) == 3:
-                    attr[2] = [kv for kv in attr[2] if kv[0] in ("lang",)]
+                    attr[2] = [kv for kv in attr[2] if kv[0] in ("lang", "title")]  # text only
                     attr[0] = re.sub(r"[^\w\-:.]", "-", attr[0]) if attr[0] else ""
             if t == "Link":
                 target = node["c"][2]
