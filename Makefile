@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check bench install clean
+.PHONY: build test check bench install clean web-tools serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,21 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The website's validators: the Nu HTML Checker (npm vnu-jar, run on Java) in .venv/node, headless Chromium
+# (Debian) and playwright to drive it. tests/test_render_site.py skips, saying why, until these are installed.
+VNU_JAR := $(VENV)/node/node_modules/vnu-jar/build/dist/vnu.jar
+web-tools: $(STAMP) $(VNU_JAR)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,web]'
+
+$(VNU_JAR):
+	mkdir -p $(VENV)/node
+	npm install --prefix $(VENV)/node --no-audit --no-fund --silent vnu-jar
+
+serve: $(STAMP)
+	$(BIN)/issue serve
 
 clean:
 	rm -rf build $(VENV)

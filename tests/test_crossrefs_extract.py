@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pypandoc
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from issue.crossrefs.analysis import analyse
+from issue.crossrefs.extract import Contributors, Recogniser
+from issue.manuscripts.document import Block, Document
 from issue.pipeline import AnalysisResult, Context, load_manuscripts
 from issue.project import load_issue
 
@@ -42,6 +45,7 @@ class Citation:
     key: str | None
     form: str = "parenthetical"
     crossref: str | None = None
+    author_span: tuple[int, int] | None = None  # the authors, when they stand apart from the year
 
 
 def run(make_issue, texts: dict[str, str], manifest: str = MANIFEST, citations=None):
@@ -267,6 +271,60 @@ def test_name_inside_a_resolved_citation_is_never_a_cross_reference(make_issue):
     assert r.text == "Jones, this issue" and r.targets == ["jones"]
 
 
+def test_a_narrative_citation_with_the_name_apart_from_the_year_is_not_a_mention(make_issue):
+    text = "As Newby puts it, allies deploy to the same crises under separate command (2018, 12)."
+
+    def citations(ctx):
+        c = cite(ctx, "introduction", "(2018, 12)", ["Newby"], "2018", "newby2018ships", )
+        at = ctx.documents["introduction"].blocks[1].text.find("Newby")
+        c.author_span = (at, at + len("Newby"))
+        return [c]
+
+    _, without = run(make_issue, {"introduction": paper(text)})
+    assert [r.targets for r in refs(without, "introduction")] == [["newby"]]  # the overview names Newby
+    _, result = run(make_issue, {"introduction": paper(text)}, citations=citations)
+    assert refs(result, "introduction") == []
+
+
+def test_an_institution_before_a_marker_is_not_a_contributor(make_issue):
+    _, result = run(make_issue, {"jones": paper(
+        "The United Nations (this issue) and the ASEAN Secretariat (this volume) are discussed throughout.")})
+    assert refs(result) == [] and not [d for d in result.diagnostics if d.location.file == "papers/jones.md"]
+
+
+def test_a_locator_after_the_marker_stays_in_the_span(make_issue):
+    _, result = run(make_issue, {"newby": paper("China's decisions are fragmented (see Hirono (this issue, 62)).")})
+    assert only(result, "newby").text == "Hirono (this issue, 62)"
+
+
+def test_a_misspelt_contributor_after_a_preposition_is_still_reported(make_issue):
+    _, result = run(make_issue, {"newby": paper(
+        "As argued in Hirnoo, this issue, the decision units differ; as argued in Smith, this issue, they do not.")})
+    assert [(r.text, r.status) for r in refs(result, "newby")] == [("Hirnoo, this issue", "unknown")]
+
+
 def test_without_the_citation_analysis_results_the_analysis_still_runs(make_issue):
     _, result = run(make_issue, {"cook": paper("See Hirono (this issue).")})
     assert only(result, "cook").targets == ["hirono"]
+
+
+# -- robustness ---------------------------------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(["Jones", "Cook", "and", "Yogendran", ",", "(", ")", ";", "this", "issue", "volume", "in",
+                          "’s", "'s", "paper", "by", "et", "al.", "Lee", "In", "Japan", "2020", "D.", "de", "Ø",
+                          "e\u0301", "the", "present", "special", "—", ".", "Hirono", "Smith", "papers", " ", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40), st.booleans())
+def test_any_text_gives_well_formed_records(tmp_path_factory, words, introduction):
+    root = tmp_path_factory.mktemp("issue")
+    (root / "issue.toml").write_text(MANIFEST, encoding="utf-8")
+    issue, _ = load_issue(root)
+    text = " ".join(words)
+    block = Block(index=1, kind="para", section="body", text=text, line=1)
+    doc = Document(file="papers/cook.md", format="markdown", blocks=[block])
+    for r in Recogniser(Contributors(issue)).block(doc, block, "cook", introduction=introduction):
+        assert 0 <= r.start < r.end <= len(text) and r.text == text[r.start:r.end]
+        assert all(r.start <= link.start < link.end <= r.end for link in r.links)
+        assert set(r.targets) <= {"introduction", "cook", "hirono", "newby", "jones", "mulloy"}

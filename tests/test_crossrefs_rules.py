@@ -224,3 +224,30 @@ def test_near_miss_the_same_name_and_year_in_the_bibliography(make_issue):
     _, result = run(make_issue, {"mulloy": paper("China's HADR decisions are fragmented (Hirono 2020).")},
                     citations=citations)
     assert codes(result, "X307") == [] and [r for r in result.records if r.contribution == "mulloy"] == []
+
+
+def test_citation_of_a_contribution_through_the_citation_analysis(make_issue, cli):
+    pytest.importorskip("issue.citations.analysis", reason="the citation analysis is not in this build")
+    bib = """\
+@string{ajia = {Australian Journal of International Affairs}}
+@article{jones2015governing,
+  author  = {Jones, Lee},
+  title   = {Governing {ASEAN}: Non-Interference and Sovereignty},
+  journal = ajia,
+  year    = {2015},
+  volume  = {69},
+  pages   = {1--20},
+}
+"""
+    text = ("Lee Jones (2015) shows that non-interference was never absolute, while China's HADR decisions remain "
+            "fragmented (Hirono 2020).")
+    files = {f"papers/{cid}.md": paper("Nothing to see.") for cid in ("introduction", "cook", "hirono", "newby",
+                                                                      "jones")}
+    root = make_issue(files | {"papers/mulloy.md": paper(text), "bibliography/issue.bib": bib}, manifest=MANIFEST)
+    out = cli(["check", "--format", "json"], root).json()
+    found = [d for d in out["diagnostics"] if d["code"] == "X307"]
+    # the citation's span is the citation analysis's ("Hirono 2020" inside its parentheses)
+    assert [(d["excerpt"].strip("()"), d["suggestion"]) for d in found] == [
+        ("Hirono 2020", "write it as a cross-reference: (Hirono, this issue)")]
+    assert [(r["text"].strip("()"), r["targets"], r["form"]) for r in out["crossrefs"]] == [
+        ("Hirono 2020", ["hirono"], "author-date")]  # and Lee Jones (2015) is no cross-reference

@@ -94,7 +94,8 @@ def check_bibliography(bib: Bibliography, options: dict[str, Any] | None = None,
     keys = list(bib.entries)
     for entry in bib.entries.values():
         out += _entry_type(bib, entry)
-        out += _required(bib, entry, dialect)
+        if not entry.recovered:  # a broken entry's missing fields are its syntax error, reported already
+            out += _required(bib, entry, dialect)
         out += _identifiers(bib, entry)
         out += _formats(bib, entry, this_year)
         out += _crossrefs(bib, entry, keys)
@@ -107,6 +108,7 @@ def _diag(code: str, message: str, bib: Bibliography, entry: Entry, field: str |
           excerpt: str | None = None, **kwargs: Any) -> Diagnostic:
     """A finding on `entry` (at `field` when it is the entry's own), pointing at `excerpt` in the line."""
     loc = entry.field_location(field) if field else entry.location
+    kwargs["data"] = {"key": entry.key, **(kwargs.get("data") or {})}
     context = bib.line(loc.file, loc.line)
     if excerpt and context is not None:
         start = context.find(excerpt)

@@ -62,9 +62,10 @@ def _balanced(text: str) -> bool:
 
 
 def _tidy_spaces(text: str) -> str:
-    """Runs of spaces and single line breaks become one space; blank lines (paragraphs) stay."""
+    """Runs of spaces and single line breaks become one space; blank lines (paragraphs) stay. A space at
+    either end stays too: in `@string{doc = {UN Document }}` it separates the words of a concatenation."""
     paragraphs = re.split(r"\n[ \t]*\n\s*", text)
-    return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs)
+    return "\n\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)
 
 
 def literal(value: str) -> str:
@@ -90,7 +91,8 @@ def normalise_expression(name: str, expr: str) -> str:
         # a macro (io, jan) or a concatenation: as written, with tidy spaces around '#'
         return re.sub(r"\s*#\s*", " # ", re.sub(r"\s+", " ", expr)) if '"' not in expr and "{" not in expr \
             else expr
-    inner = _tidy_spaces(inner)
+    if not re.search(r"(?<!\\)%", inner):  # a TeX comment would swallow the joined line
+        inner = _tidy_spaces(inner)
     if name == "pages":
         m = _PAGE_RANGE.match(inner)
         if m:

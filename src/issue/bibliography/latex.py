@@ -67,7 +67,7 @@ def decode_spans(latex: str) -> tuple[str, list[tuple[int, int]]]:
     """The Unicode text and the (start, end) spans of it that braces protect from a style's case changes."""
     text = _SPACES.sub(" ", latex).strip()
     if not _SPECIAL.search(text):
-        return text, []
+        return (latex if text == latex else text), []  # the same object: stored once in the cache
     try:
         out: list[str] = []
         spans: list[tuple[int, int]] = []

@@ -6,6 +6,8 @@ value that is a single macro), decodes LaTeX, splits names, and applies crossref
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -33,7 +35,7 @@ _log = logging.getLogger("bibtexparser")
 _log.addHandler(logging.NullHandler())
 _log.propagate = False
 
-CACHE_VERSION = "bib-4"  # change when the model or the loader's output changes
+CACHE_VERSION = "bib-7"  # change when the model or the loader's output changes
 MONTH_MACROS = {m[:3]: m.capitalize() for m in
                 ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                  "october", "november", "december")}
@@ -49,15 +51,17 @@ NO_INHERIT = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "e
               "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
               "shorthandintro", "sortkey", "shorttitle", "sorttitle", "indextitle", "indexsorttitle"}
 _BOOK = {"title": ("booktitle",), "subtitle": ("booksubtitle",), "titleaddon": ("booktitleaddon",)}
-INHERIT_AS = [
-    ({"book", "mvbook"}, {"inbook", "bookinbook", "suppbook"}, {**_BOOK, "author": ("author", "bookauthor")}),
-    ({"collection", "reference", "mvcollection", "mvreference"},
-     {"incollection", "inreference", "suppcollection"}, _BOOK),
-    ({"proceedings", "mvproceedings"}, {"inproceedings"}, _BOOK),
-    ({"periodical"}, {"article", "suppperiodical"}, {"title": ("journaltitle",), "subtitle": ("journalsubtitle",)}),
+_MAIN = {"title": ("maintitle",), "subtitle": ("mainsubtitle",), "titleaddon": ("maintitleaddon",)}
+_PARTS = {"inbook", "bookinbook", "suppbook", "incollection", "suppcollection", "inreference", "inproceedings",
+          "conference"}
+INHERIT_AS = [  # (parent types, child types, renames); the first that applies
     ({"mvbook", "mvcollection", "mvproceedings", "mvreference"},
-     {"book", "collection", "proceedings", "reference"},
-     {"title": ("maintitle",), "subtitle": ("mainsubtitle",), "titleaddon": ("maintitleaddon",)}),
+     {"book", "collection", "proceedings", "reference"} | _PARTS, _MAIN),
+    ({"book"}, {"inbook", "bookinbook", "suppbook"}, {**_BOOK, "author": ("author", "bookauthor")}),
+    # biber maps title -> booktitle only from @collection to @incollection; BibTeX users (and JabRef) put
+    # chapters' crossref on an @book, so a book's title becomes the booktitle of any part of it
+    ({"book", "collection", "reference", "proceedings"}, _PARTS, _BOOK),
+    ({"periodical"}, {"article", "suppperiodical"}, {"title": ("journaltitle",), "subtitle": ("journalsubtitle",)}),
 ]
 
 
@@ -95,14 +99,27 @@ def load_bibliography(root: Path, globs: list[str], *, files: list[str] | None =
         digest.update(f"\0{rel}\0{len(blob)}\0".encode())
         digest.update(blob)
     key = digest.hexdigest()
-    cached = _cache_get(cache_dir, key)
-    if cached is not None:
-        bib, load_diags = cached
-        return bib, diags + load_diags
-
-    bib, load_diags = parse_files(data, keymap)
+    with _no_gc():
+        cached = _cache_get(cache_dir, key)
+        if cached is not None:
+            bib, load_diags = cached
+            return bib, diags + load_diags
+        bib, load_diags = parse_files(data, keymap)
     _cache_put(cache_dir, key, (bib, load_diags))
     return bib, diags + load_diags
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Building (or unpickling) some 200,000 small objects makes the cyclic collector run again and again for
+    nothing: they are all live. Switching it off for that time halves the load time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def load_text(text: str, name: str = "refs.bib") -> tuple[Bibliography, list[Diagnostic]]:
@@ -121,8 +138,8 @@ def parse_files(data: list[tuple[str, bytes]], keymap: dict[str, str] | None = N
         if text is None:
             continue
         bib.files.append(rel)
-        lines = text.split("\n")
-        bib.sources[rel] = lines
+        bib.texts[rel] = text
+        lines = bib.lines(rel)
         _parse_file(bib, rel, text, lines, macros, seen_folded, diags)
     bib.strings = dict(macros)
     _inherit(bib)
@@ -329,25 +346,40 @@ def _make_entry(block: BlockEntry, rel: str, lines: list[str], macros: dict[str,
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     col = src.find("@") + 1 or 1
     entry = Entry(key=block.key.strip(), type=block.entry_type.strip().lower(), location=Location(rel, line, col))
-    for f in block.fields:
-        name = f.key.strip().lower()
+    todo = [(f.key.strip(), f.value.strip() if isinstance(f.value, str) else str(f.value), (f.start_line or 0) + 1)
+            for f in block.fields]
+    while todo:
+        written, expression, fline = todo.pop(0)
+        name = written.lower()
+        split = _missing_comma(expression)
+        if split is not None:
+            # `title = {...}` NEWLINE `journal = {...}`: the splitter reads one value; read two
+            rest = expression[split:].strip()
+            rest_line = fline + expression[:split].count("\n") + 1
+            next_name, _, next_value = rest.partition("=")
+            expression = expression[:split].rstrip()
+            todo.insert(0, (next_name.strip(), next_value.strip(), rest_line))
+            diags.append(_at(R.SYNTAX.code, f"a comma is missing after the {name} of '{entry.key}', before "
+                             f"'{next_name.strip()}'; both fields were read", rel, lines, rest_line,
+                             next_name.strip(), suggestion=f"end the {name} line with a comma",
+                             data={"key": entry.key}))
         if not name or name in entry.raw_fields:
             continue  # a repeated field: the first counts (reported by the caller)
-        fline = (f.start_line or 0) + 1
         fsrc = lines[fline - 1] if 0 < fline <= len(lines) else ""
-        fcol = _find_ci(fsrc, f.key.strip()) + 1 or 1
+        fcol = _find_ci(fsrc, written) + 1 or 1
         entry.field_positions[name] = (fline, fcol)
-        expression = f.value.strip() if isinstance(f.value, str) else str(f.value)
         latex, undefined, problem = evaluate(expression, macros)
         for macro in undefined:
             diags.append(_at(R.UNDEFINED_STRING.code, f"'{macro}' in field {name} of '{entry.key}' is not an "
                              "@string that is defined", rel, lines, fline, macro,
                              suggestion=f"define @string{{{macro} = {{...}}}} before it, or write "
-                                        f"{name} = {{{macro}}} for the text itself"))
+                                        f"{name} = {{{macro}}} for the text itself",
+                             data={"key": entry.key, "macro": macro}))
         if problem:
             diags.append(_at(R.SYNTAX.code, f"field {name} of '{entry.key}': {problem}", rel, lines, fline,
-                             f.key.strip(), severity="warning"))
-        entry.expressions[name] = expression
+                             written, severity="warning", data={"key": entry.key}))
+        if expression != "{" + latex + "}":
+            entry.expressions[name] = expression  # a macro, a concatenation, quotes: kept as written
         entry.raw_fields[name] = latex
         _set_decoded(entry, name, latex)
     _set_names(entry)
@@ -355,6 +387,31 @@ def _make_entry(block: BlockEntry, rel: str, lines: list[str], macros: dict[str,
     if ids:
         entry.aliases = [k.strip() for k in ids.split(",") if k.strip()]
     return entry
+
+
+_NEXT_FIELD = re.compile(r"\n[ \t]*[A-Za-z][\w:.-]*[ \t]*=")
+
+
+def _missing_comma(expr: str) -> int | None:
+    """Where a second `name = value` starts inside one value (a missing comma), outside braces and quotes."""
+    if "\n" not in expr or "=" not in expr:
+        return None
+    depth, quoted, i = 0, False, 0
+    while i < len(expr):
+        c = expr[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == '"' and depth == 0:
+            quoted = not quoted
+        elif c == "\n" and depth == 0 and not quoted and i > 0 and _NEXT_FIELD.match(expr, i):
+            return i
+        i += 1
+    return None
 
 
 def _find_ci(text: str, needle: str) -> int:
@@ -393,13 +450,13 @@ def _set_names(entry: Entry) -> None:
 
 def _add_entry(bib: Bibliography, entry: Entry, seen_folded: dict[str, Entry], diags: list[Diagnostic]) -> None:
     if not entry.key:
-        lines = bib.sources.get(entry.location.file, [])
+        lines = bib.lines(entry.location.file)
         diags.append(_at(R.SYNTAX.code, f"an @{entry.type} entry has no key", entry.location.file, lines,
                          entry.location.line, "@", suggestion="write a key after the brace: @book{smith2017,"))
         return
     first = seen_folded.get(entry.key.casefold())
     if first is not None:
-        lines = bib.sources.get(entry.location.file, [])
+        lines = bib.lines(entry.location.file)
         where = first.location.label()
         if first.key == entry.key:
             message = (f"key '{entry.key}' is used twice (first at {where}); BibTeX, biber and pandoc use the "
@@ -487,24 +544,26 @@ def evaluate(expr: str, macros: dict[str, str]) -> tuple[str, list[str], str | N
 
 
 def _closes_at_end(expr: str) -> bool:
+    inner = expr[1:-1]
+    if "{" not in inner and "}" not in inner:
+        return not inner.endswith("\\")  # the common case: {plain text}
     return _matching_brace(expr, 0) == len(expr) - 1
 
 
+_BRACE_MARKS = re.compile(r"\\.|[{}]", re.S)
+
+
 def _matching_brace(text: str, start: int) -> int:
+    """Index of the brace that closes the one at `start` (-1 when none); escaped braces do not count."""
     depth = 0
-    i = start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
+    for m in _BRACE_MARKS.finditer(text, start):
+        c = m.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return m.start()
     return -1
 
 
@@ -595,7 +654,7 @@ def _register_aliases(bib: Bibliography, keymap: dict[str, str], diags: list[Dia
     for entry in bib.entries.values():
         for alias in entry.aliases:
             if alias in bib.entries and alias != entry.key:
-                lines = bib.sources.get(entry.location.file, [])
+                lines = bib.lines(entry.location.file)
                 pos = entry.field_positions.get("ids", (entry.location.line, 1))
                 diags.append(_at(R.DUPLICATE_KEY.code, f"'{alias}' in ids of '{entry.key}' is also the key of an "
                                  "entry", entry.location.file, lines, pos[0], alias, severity="warning"))
@@ -612,8 +671,7 @@ def _cache_get(cache_dir: Path | None, key: str):
         return None
     f = Path(cache_dir) / "bibliography" / f"{key}.pickle"
     try:
-        with f.open("rb") as fh:
-            return pickle.load(fh)
+        return pickle.loads(f.read_bytes())
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
 

@@ -65,7 +65,8 @@ class Name:
 class Entry:
     """One entry. `fields` is Unicode with braces removed and crossref/xdata inherited; `raw_fields` is the
     entry's own LaTeX values as BibTeX reads them (@string macros expanded, outer delimiters removed);
-    `expressions` is each value exactly as written (`io`, `{Title}`, `jan # "~1"`), for `refs format`."""
+    `expressions` holds the values not written as a plain {...} exactly as written (`io`, `jan # "~1"`,
+    `"Title"`, `1984`); `expression(name)` gives any value as written."""
 
     key: str
     type: str
@@ -84,6 +85,21 @@ class Entry:
     aliases: list[str] = field(default_factory=list)  # biblatex `ids`
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message) found while loading
     recovered: bool = False  # read from a block with a syntax error
+
+    # the cache pickles thousands of entries: leave out the empty containers, restore them on loading
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v or k in ("key", "type")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(_EMPTY_ENTRY_STATE())
+        self.__dict__.update(state)
+
+    def expression(self, name: str) -> str | None:
+        """The value of the entry's own field `name` as written in the .bib file."""
+        if name in self.expressions:
+            return self.expressions[name]
+        raw = self.raw_fields.get(name)
+        return None if raw is None else "{" + raw + "}"
 
     # -- derived values (properties, so they follow the fields) -------------------------------------------
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -182,6 +198,12 @@ class Entry:
         return f"{who} {self.year or 'n.d.'}"
 
 
+def _EMPTY_ENTRY_STATE() -> dict:
+    return {"fields": {}, "raw_fields": {}, "expressions": {}, "location": Location(""), "field_positions": {},
+            "authors": [], "editors": [], "others": {}, "protected": {}, "inherited": {}, "parents": [],
+            "missing_parents": [], "aliases": [], "problems": [], "recovered": False}
+
+
 @dataclass
 class Bibliography:
     """Every entry of the issue's .bib files, by key in file order."""
@@ -192,8 +214,22 @@ class Bibliography:
     preambles: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # old key (ids, key map) -> key
     shadowed: list[Entry] = field(default_factory=list)  # later entries with a key already taken
-    sources: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines (for diagnostics)
+    texts: dict[str, str] = field(default_factory=dict)  # file -> its text (for diagnostics' context)
     _folded: dict[str, str] = field(default_factory=dict, repr=False)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_folded", "_lines")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._folded, self._lines = {}, {}
+
+    def lines(self, file: str) -> list[str]:
+        """The lines of one of the bibliography's files (as read: BOM removed, newlines normalised)."""
+        if file not in self._lines:
+            self._lines[file] = self.texts.get(file, "").split("\n")
+        return self._lines[file]
 
     def get(self, key: str) -> Entry | None:
         """The entry of `key`: exact, then an alias (biblatex ids, the merge key map), then ignoring case."""
@@ -222,7 +258,7 @@ class Bibliography:
         return iter(self.entries.values())
 
     def line(self, file: str, line: int | None) -> str | None:
-        lines = self.sources.get(file)
-        if lines is None or not line or line > len(lines):
+        if file not in self.texts or not line:
             return None
-        return lines[line - 1]
+        lines = self.lines(file)
+        return lines[line - 1] if line <= len(lines) else None

@@ -24,6 +24,9 @@ _ORG_WORDS = {
 }
 
 
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
 def parse_names(latex: str) -> tuple[list[Name], bool, list[str]]:
     """(names, 'and others' present, problems) of an author or editor field written in LaTeX."""
     names: list[Name] = []
@@ -76,9 +79,10 @@ def _one_group(text: str) -> bool:
 def _looks_corporate(part: str) -> bool:
     if "," in part or "{" in part:
         return False
-    words = re.findall(r"[A-Za-z]+", part)
-    return len(words) >= 2 and any(w.lower() in _ORG_WORDS for w in words[1:]) and \
-        sum(w[0].isupper() for w in words) >= 2
+    words = _WORDS.findall(part)
+    if len(words) < 2 or _ORG_WORDS.isdisjoint(w.lower() for w in words[1:]):
+        return False
+    return sum(w[0].isupper() for w in words) >= 2
 
 
 def _explain(part: str, reason: str) -> str:

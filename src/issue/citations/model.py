@@ -29,6 +29,7 @@ class Citation:
     postnote: str | None = None  # anything after the locator: "emphasis added"
     group: int = 0  # citations in one parenthesis (or one [@a; @b]) share it
     key: str | None = None  # the bibliography entry it resolves to
+    written_key: str | None = None  # markup: the key as written ([@key], \\cite{key})
     candidates: list[str] = field(default_factory=list)  # keys it might have meant (unresolved or ambiguous)
     crossref: str | None = None  # a contribution id: "Jones (2020)" naming a paper of this issue
     mode: str | None = None  # markup: NormalCitation | AuthorInText | SuppressAuthor
@@ -50,7 +51,7 @@ class Citation:
     def label(self) -> str:
         """'Keohane and Nye 1977a' (prose) or '@key' (markup)."""
         if self.form == "markup" and not self.authors:
-            return "@" + (self.key or "?")
+            return "@" + (self.written_key or self.key or "?")
         names = self.authors[0] + " et al." if self.et_al and self.authors else _join(self.authors)
         return f"{names} {self.year or ''}{self.suffix}".strip()
 
@@ -75,7 +76,7 @@ class Citation:
             value = getattr(self, name)
             if value:
                 out[name] = list(value)
-        for name in ("crossref", "mode", "original", "postnote"):
+        for name in ("written_key", "crossref", "mode", "original", "postnote"):
             value = getattr(self, name)
             if value:
                 out[name] = value

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+from .places import is_place
+
 
 # -- character classes ------------------------------------------------------------------------------------------
 def _char_class(pred: Callable[[str], bool]) -> str:
@@ -88,7 +90,7 @@ YEAR_SEP = re.compile(r"\s*(?:,|and\b|&)\s*")
 LONE_SUFFIX = re.compile(r"(?P<s>[a-z])(?![\w.])")
 LOC_UNIT = (r"(?:pp?\.|pages?|chs?\.|chaps?\.|chapters?|nn?\.|notes?|paras?\.|¶¶?|§§?|secs?\.|sections?|figs?\."
             r"|vols?\.|art\.|arts\.|ll?\.|lines?|fn\.|cols?\.|loc\.|at)\s*")
-LOC_NUM = r"(?:\d+[a-z]?|[ivxlcdm]+\b|[IVXLC]+\b)(?:\s*n\.?\s*\d+|n\d+)?"
+LOC_NUM = r"(?:\d+(?:\s*nn?\.\s*\d+|nn?\d+|[a-z](?![a-z]))?|[ivxlcdm]+\b)"
 LOC_RANGE = rf"{LOC_NUM}(?:\s*[{HYPH}–—]+\s*{LOC_NUM})?(?:\s*ff?\.?)?"
 _NOT_YEAR = r"(?!(?:1[5-9]\d\d|20\d\d)\b)"
 LOCATOR = re.compile(rf"(?P<sep>\s*[,:]\s*|\s+(?={LOC_UNIT}))(?P<loc>(?:{LOC_UNIT})?{LOC_RANGE}"
@@ -123,8 +125,7 @@ LEADING_WORDS = {
     "building", "drawing", "echoing", "citing", "against", "if", "once", "until", "per", "via", "among", "amongst",
     "between", "about", "over", "under", "within", "without", "whether", "neither", "either", "not", "no",
     "president", "prime", "minister", "secretary-general", "secretary", "professor", "prof", "dr", "mr", "mrs",
-    "ms", "sir", "general", "ambassador", "foreign", "defence", "defense", "chinese", "japanese", "australian",
-    "american", "british", "indonesian", "scholar", "scholars", "author", "authors",
+    "ms", "sir", "ambassador", "scholar", "scholars", "author", "authors",
 }
 # Words that make a capitalised phrase something other than an author: dates, events, documents, parts of a text.
 NOT_NAMES = {
@@ -179,6 +180,7 @@ class Context:
     """What the grammar may ask of the outside world."""
 
     known_surname: Callable[[str], bool] = lambda s: False  # a surname (or alias) the bibliography knows
+    resolves: Callable[[list[str], str], bool] = lambda authors, year: False  # these authors and year: an entry?
     emphasised: Callable[[int], bool] = lambda offset: False  # is text[offset] in italics (a title)?
     common_word: Callable[[str], bool] = field(default=None)  # type: ignore[assignment]
 
@@ -269,6 +271,9 @@ class ProseParser:
             if not looked_outside:
                 looked_outside = True
                 narrative = self._narrative_name(text, open_at)
+                if narrative is not None and narrative.weak:
+                    # "Waltz’s Theory of International Politics (1979)": the author, not the title
+                    narrative = self._possessive_title(text, open_at) or narrative
             return narrative
 
         segments, s = [], 0
@@ -443,33 +448,38 @@ class ProseParser:
         window = text[s0:open_at]
         if THIS_ISSUE.search(window[-60:]):
             return None
-        pm = POSS_TITLE.search(window)
-        if pm:
-            raw, lead = _strip_leading(pm.group("names"), 0)
-            if raw.strip():
-                start = s0 + pm.start("names") + lead
-                authors, et_al = split_names(raw)
-                if authors and not any(_norm_word(a.split()[-1]) in NOT_NAMES for a in authors):
-                    return _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
-        # the nearest capitalised word the bibliography knows as a surname
+        if re.search(r"\d\s*$", window):
+            return None  # "Resolution 1325 (2000)"
+        poss = self._possessive_title(text, open_at)
+        if poss is not None:
+            return poss
+        # a capitalised word the bibliography knows as a surname: the nearest one whose work of that year exists,
+        # else the nearest ("As Martel notes, ... the ASEAN Community ... (2017, 556)" means Martel)
+        year = self._first_year(text, open_at)
+        known: list[_Names] = []
         for wm in reversed(list(_WORD.finditer(window))):
-            word = wm.group(0).rstrip(".")
-            word = re.sub(rf"{POSSESSIVE}$", "", word)
+            word = re.sub(rf"{POSSESSIVE}$", "", wm.group(0).rstrip("."))
             if not word or not word[0].isupper() or self.ctx.emphasised(s0 + wm.start()):
                 continue
-            if self.ctx.known_surname(word):
-                wend = s0 + wm.start() + len(word)
-                lo = max(s0, wend - 120)
-                nm = NARRATIVE_END.search(text[lo:wend])
-                if nm:
-                    raw, lead = _strip_leading(nm.group("names"), 0)
-                    start = lo + nm.start("names") + lead
-                else:
-                    raw, start = word, s0 + wm.start()
-                if raw.strip():
-                    authors, et_al = split_names(raw)
-                    if authors:
-                        return _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
+            if not self.ctx.known_surname(word):
+                continue
+            wend = s0 + wm.start() + len(word)
+            lo = max(s0, wend - 120)
+            nm = NARRATIVE_END.search(text[lo:wend])
+            if nm:
+                raw, lead = _strip_leading(nm.group("names"), 0)
+                start = lo + nm.start("names") + lead
+            else:
+                raw, start = word, s0 + wm.start()
+            authors, et_al = split_names(raw) if raw.strip() else ([], False)
+            if not authors:
+                continue
+            names = _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
+            if year and self.ctx.resolves(authors, year):
+                return names
+            known.append(names)
+        if known:
+            return known[0]
         # a continuation of the previous citation in this paragraph, one or two sentences back
         prev = [f for f in earlier if f.end <= open_at]
         if prev:
@@ -484,6 +494,26 @@ class ProseParser:
             if word and word[0].isupper() and self.ctx.known_surname(word) and not self.ctx.emphasised(wm.start()):
                 return _Names(word, wm.start(), wm.start() + len(word), [word], False)
         return None
+
+    def _possessive_title(self, text: str, open_at: int) -> _Names | None:
+        """'Waltz’s Theory of International Politics (' -> Waltz."""
+        s0 = self._sentence_start(text, open_at)
+        pm = POSS_TITLE.search(text, s0, open_at)
+        if not pm or pm.end() != open_at:
+            return None
+        raw, lead = _strip_leading(pm.group("names"), 0)
+        if not raw.strip():
+            return None
+        start = pm.start("names") + lead
+        authors, et_al = split_names(raw)
+        if not authors or any(_norm_word(a.split()[-1]) in NOT_NAMES or is_place(a) for a in authors):
+            return None
+        return _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al)
+
+    @staticmethod
+    def _first_year(text: str, open_at: int) -> str | None:
+        m = YEAR.search(text, open_at + 1, min(len(text), open_at + 40))
+        return _year_of(m)[0] if m else None
 
     def _running_secondary(self, text: str, found: list[Found], group: int) -> list[Found]:
         """Mark 'Carr, quoted in Wight (1991, 23)' as secondary: the narrative name after a cue."""
@@ -536,6 +566,8 @@ class ProseParser:
         words = [w for a in authors for w in a.split() if w not in PARTICLES]
         if any(_norm_word(w) in NOT_NAMES for w in words):
             return True
+        if any(is_place(a) for a in authors):
+            return True  # "Russia (1969)", "Timor-Leste (1999)": a date in running text
         if any(re.fullmatch(r"(?:of|on|for|the|in|to|at)", w) for a in authors for w in a.split()):
             return True  # a corporate name or a title: only when the bibliography knows it
         if len(words) > 5:

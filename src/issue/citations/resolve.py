@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ..names import fold
 from .model import Citation
@@ -22,6 +23,13 @@ STOP_IN_CORPORATE = {"of", "the", "for", "on", "and", "in", "to", "at", "&", "de
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 FUZZY_CUTOFF = 80  # rapidfuzz ratio for a misspelt surname ("Keohan" for "Keohane" is 92)
 FORTHCOMING = {"forthcoming", "in press", "in preparation", "under review"}
+
+
+def close(a: str, b: str) -> bool:
+    """Two normalised surnames one typo apart: 'keohan'/'keohane' (ratio), 'nie'/'nye' (one edit, short)."""
+    if fuzz.ratio(a, b) >= FUZZY_CUTOFF:
+        return True
+    return min(len(a), len(b)) >= 3 and a[0] == b[0] and Levenshtein.distance(a, b) <= 1
 
 
 def norm(text: str) -> str:
@@ -72,6 +80,8 @@ class Work:
     def label(self, et_al_min: int = 4, year: str | None = None, corporate_as: str | None = None) -> str:
         """How the text should cite it: 'Keohane and Nye 1977', 'Smith et al. 2001', 'HIPPO 2015'."""
         names = [corporate_as] if corporate_as else self.display
+        if not corporate_as and self.short and self.corporate and all(self.corporate):
+            names = [self.short]
         if not names:
             who = self.title[:40]
         elif len(names) >= et_al_min:
@@ -153,6 +163,9 @@ class Resolver:
         year_field = str((getattr(entry, "fields", {}) or {}).get("year", "") or "").strip()
         lm = re.fullmatch(r"\d{4}([a-z])", year_field)
         year = str(getattr(entry, "year", "") or "").strip().lower()
+        if not year:
+            pubstate = str((getattr(entry, "fields", {}) or {}).get("pubstate", "")).strip().lower()
+            year = {"forthcoming": "forthcoming", "inpress": "in press", "in press": "in press"}.get(pubstate, "")
         work = Work(key=entry.key, order=order, names=forms, display=display, corporate=corporate,
                     year=year, letter=lm.group(1) if lm else "", title=str(getattr(entry, "title", "") or ""),
                     pages=_page_range(getattr(entry, "pages", None)), entry=entry, work=entry.key)
@@ -165,6 +178,12 @@ class Resolver:
             work.aliases.add(norm(re.sub(r"\s*\d{4}[a-z]?\s*$", "", str(shorthand))))
         if len(forms) == 1 and corporate and corporate[0]:
             work.aliases |= forms[0]
+        if not forms:  # no author: Chicago cites the (short) title, "(ANZUS Treaty 1951)"
+            fields = getattr(entry, "fields", {}) or {}
+            for name in ("shorttitle", "title"):
+                if fields.get(name):
+                    work.aliases.add(norm(str(fields[name])))
+                    work.display = work.display or [str(fields[name])]
         work.aliases.discard("")
         self.works.append(work)
         self.by_key[work.key] = work
@@ -212,6 +231,23 @@ class Resolver:
             people = [cited_forms(surname_of(a.name)) for a in c.authors if getattr(a, "name", "").strip()]
             out.append((c.id, [set(p) for p in people if p]))
         return out
+
+    def label(self, key: str) -> str:
+        """How the text should cite an entry, with its a/b letter when its authors have two works that year."""
+        w = self.by_key[key]
+        if not hasattr(self, "_letters"):
+            groups: dict[tuple, list[Work]] = defaultdict(list)
+            for x in self.works:
+                groups[(tuple(norm(d) for d in x.display), x.year)].append(x)
+            self._letters: dict[str, str] = {}
+            for members in groups.values():
+                distinct = sorted(_distinct(members), key=_suffix_order)
+                if len(distinct) > 1:
+                    for i, x in enumerate(distinct):
+                        for y in members:
+                            if y.work == x.work:
+                                self._letters[y.key] = chr(ord("a") + i)
+        return w.label(self.et_al_min) + self._letters.get(key, "")
 
     # -- questions the prose grammar asks ------------------------------------------------------------------
     def known_surname(self, word: str) -> bool:
@@ -345,10 +381,10 @@ class Resolver:
             for j, names in enumerate(w.names):
                 if j in used:
                     continue
-                score = max((fuzz.ratio(f, n) for f in cited[i][-1:] for n in names if len(n) >= 4), default=0)
+                score = max((fuzz.ratio(f, n) for f in cited[i][-1:] for n in names if close(f, n)), default=0)
                 if score > best:
                     best, at = score, j
-            if at is not None and best >= FUZZY_CUTOFF:
+            if at is not None:
                 positions[i] = at
                 used.add(at)
                 spelled = True
@@ -444,14 +480,14 @@ class Resolver:
             corporate_as = c.author_text if written in w.aliases else w.display[0]
         return w.label(self.et_al_min, year=y, corporate_as=corporate_as)
 
-    def _fuzzy(self, cited: list[list[str]], c: Citation) -> list[Work]:
+    def _fuzzy(self, cited: list[list[str]]) -> list[Work]:
         """Entries whose first author's surname is close to the cited one ('Keohan' -> 'Keohane')."""
         first = cited[0][-1] if cited and cited[0] else ""
-        if len(first) < 4:
+        if len(first) < 3:
             return []
         if first not in self._fuzzy_cache:
-            near = process.extract(first, self._surname_list, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF)
-            self._fuzzy_cache[first] = [s for s, _score, _i in near if s != first]
+            near = process.extract(first, self._surname_list, scorer=fuzz.ratio, limit=8, score_cutoff=50)
+            self._fuzzy_cache[first] = [s for s, _score, _i in near if s != first and close(first, s)]
         out: list[Work] = []
         for s in self._fuzzy_cache[first]:
             for w in self.by_form.get(s, []):
@@ -473,14 +509,27 @@ class Resolver:
         return None
 
     def _nearest_year(self, c: Citation, works: list[Work]) -> Work | None:
-        """The entry a wrong year most likely means: the only one by these authors, or the only one within
-        three years of the year written."""
-        if len(works) == 1:
-            return works[0]
-        close = [w for w in works if _year_distance(c.year, w.year) <= 3]
-        if len(close) == 1:
-            return close[0]
+        """The entry a wrong year most likely means: the one whose year is a typo of the year written (1948 for
+        1984, 1990 for 1999) or nearest to it, within three years; None when two are equally near."""
+        scored = [(d, w) for w in works for d in [_year_typo_distance(c.year, w.year)] if d is not None]
+        if not scored:
+            return None
+        best = min(d for d, _w in scored)
+        nearest = [w for d, w in scored if d == best]
+        return nearest[0] if len(nearest) == 1 else None
+
+
+def _year_typo_distance(a: str | None, b: str | None) -> tuple[int, int] | None:
+    """How likely year a is a slip for year b: (0, years apart) for a one-digit slip or two swapped digits,
+    (1, years apart) within three years, None otherwise."""
+    if not (a and b and a.isdigit() and b.isdigit()):
         return None
+    d = abs(int(a) - int(b))
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1 or (len(diff) == 2 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]):
+            return (0, d)
+    return (1, d) if d <= 3 else None
 
 
 _RANK = {"exact": 0, "etal": 0, "order": 1, "list": 2, "partial": 3}

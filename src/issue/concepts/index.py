@@ -215,7 +215,7 @@ def build_index(vocab: Vocabulary, occurrences: Iterable[Any], order: list[str],
            `Index.missing_pages`.
     """
     rank = {cid: i for i, cid in enumerate(order)}
-    occ = sorted(occurrences, key=lambda o: (rank.get(o.contribution, len(rank)), o.contribution, o.seq, o.start))
+    occ = sorted(occurrences, key=lambda o: (rank.get(o.contribution, len(rank)), o.contribution, o.position))
     missing = 0
     by_concept: dict[str, dict[str | None, list[tuple[Any, str | None]]]] = defaultdict(lambda: defaultdict(list))
     for o in occ:
@@ -262,7 +262,7 @@ def build_index(vocab: Vocabulary, occurrences: Iterable[Any], order: list[str],
             continue
         has_content[c.heading] = True
         e = Entry(c.heading, sort_key(c.sort_key or c.heading, sort), "main", c.heading,
-                  gloss=", ".join(c.acronyms) or None, locators=main_locs, ranges=collapse(main_locs), subs=subs)
+                  gloss=c.acronyms[0] if c.acronyms else None, locators=main_locs, ranges=collapse(main_locs), subs=subs)
         built[c.heading] = e
         entries.append(e)
 
@@ -301,15 +301,16 @@ def build_index(vocab: Vocabulary, occurrences: Iterable[Any], order: list[str],
                 continue
             entries.append(Entry(c.heading, sort_key(c.sort_key or c.heading, sort), "see", c.heading, see=h))
 
-    # acronyms: double-posted with identical locators (or a "see" reference when double_post = false)
+    # the first acronym is double-posted with identical locators (a "see" reference when double_post = false);
+    # further acronyms ("JSDF" beside "SDF") are "see" references
     for c in vocab.concepts:
         e = built.get(c.heading)
         if e is None:
             continue
-        for a in c.acronyms:
+        for n, a in enumerate(c.acronyms):
             if fold(a) == fold(c.heading):
                 continue
-            if c.double_post:
+            if c.double_post and n == 0:
                 entries.append(Entry(a, sort_key(a, sort), "acronym", c.heading, gloss=c.heading,
                                      locators=list(e.locators), ranges=list(e.ranges), subs=list(e.subs),
                                      see_also=list(e.see_also)))

@@ -36,6 +36,7 @@ class Target:
     acronym: bool
     exclude: bool = False
     explicit: bool = False  # written in concepts.toml, not generated
+    term: str = ""  # the vocabulary term the form comes from (its capitals tell a name from a common noun)
 
 
 @dataclass
@@ -60,7 +61,12 @@ class Occurrence:
     path: tuple | None = None  # JSON path of the pandoc inline where it starts (for splicing the AST)
     left_word: str = field(default="", repr=False)
     block_ref: Block | None = field(default=None, repr=False, compare=False)
-    seq: int = 0  # order of the block in the document, for document order
+    seq: int = 0  # order of the block in the document's list of blocks
+
+    @property
+    def position(self) -> tuple[int, int, int, int]:
+        """Reading order: a footnote's occurrences come right after those of the paragraph that holds its marker."""
+        return (self.block, 0 if self.note is None else 1, self.note or 0, self.start)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file, "contribution": self.contribution, "block": self.block}
@@ -126,19 +132,19 @@ class Matcher:
                 found = vocab.resolve(c.see)
                 sub = found[1] if found and found[0] is final else None
                 for term in [c.heading, *c.variants]:
-                    self._add(term, Target(final, sub, False, explicit=True))
+                    self._add(term, Target(final, sub, False, explicit=True, term=term))
                 continue
             for term in [c.heading, *c.variants]:
-                self._add(term, Target(c, None, False, explicit=True))
+                self._add(term, Target(c, None, False, explicit=True, term=term))
             for a in c.acronyms:
-                self._add(a, Target(c, None, True, explicit=True), acronym=True)
+                self._add(a, Target(c, None, True, explicit=True, term=a), acronym=True)
             for phrase in c.exclude:
-                self._add(phrase, Target(c, None, False, exclude=True, explicit=True))
+                self._add(phrase, Target(c, None, False, exclude=True, explicit=True, term=phrase))
             for s in c.subs:
                 for term in s.forms_for(c.heading):
-                    self._add(term, Target(c, s, False, explicit=True))
+                    self._add(term, Target(c, s, False, explicit=True, term=term))
                 for phrase in s.exclude:
-                    self._add(phrase, Target(c, s, False, exclude=True, explicit=True))
+                    self._add(phrase, Target(c, s, False, exclude=True, explicit=True, term=phrase))
         self.folded = ahocorasick.Automaton()
         self.cased = ahocorasick.Automaton()
         for (cased, form), targets in self.table.items():
@@ -162,7 +168,8 @@ class Matcher:
         for form in sorted(forms):
             key = (cased, form if cased else form.casefold())
             exact = form.casefold() == term.casefold() if not cased else form == term
-            t = Target(target.concept, target.sub, target.acronym or acronym, target.exclude, target.explicit and exact)
+            t = Target(target.concept, target.sub, target.acronym or acronym, target.exclude, target.explicit and exact,
+                       target.term)
             bucket = self.table.setdefault(key, [])
             if not any(_same(b, t) for b in bucket):
                 bucket.append(t)
@@ -192,7 +199,8 @@ class Matcher:
 
 
 def _same(a: Target, b: Target) -> bool:
-    return a.concept is b.concept and a.sub is b.sub and a.exclude == b.exclude and a.acronym == b.acronym
+    return (a.concept is b.concept and a.sub is b.sub and a.exclude == b.exclude and a.acronym == b.acronym
+            and a.term == b.term)
 
 
 def _choose(targets: list[Target]) -> Target:
@@ -268,7 +276,7 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
         if scope is not None and contribution not in scope:
             continue
         if target.sub is not None and target.sub.scope is not None and contribution not in target.sub.scope:
-            target = Target(target.concept, None, target.acronym, explicit=target.explicit)
+            target = Target(target.concept, None, target.acronym, explicit=target.explicit, term=target.term)
         kept.append((i, bs, be, form, target))
 
     # leftmost-longest, without overlaps
@@ -295,7 +303,7 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
             location=doc.location(b, bs, be), note=b.note if b.kind == "note" else None, kind=b.kind,
             path=tuple(seg.path) if seg is not None and seg.path is not None else None,
             left_word=_left_word(b.text, bs), block_ref=b, seq=seq_of.get(id(b), 0)))
-    out.sort(key=lambda o: (o.seq, o.start))
+    out.sort(key=lambda o: o.position)
     for n, o in enumerate(out, 1):
         o.anchor = f"idx-{contribution}-{n}"
     return out
@@ -353,7 +361,7 @@ def _inside_proper_name(text: str, s: int, e: int, target: Target) -> bool:
     Terms that are names themselves (a capital in the vocabulary) are not tested, nor are lines set in title case
     (captions), where every word has a capital.
     """
-    term = target.sub.heading if target.sub else target.concept.heading
+    term = target.term or (target.sub.heading if target.sub else target.concept.heading)
     if any(w[:1].isupper() for w in term.split()) or not text[s:e][:1].isupper():
         return False
     if _title_case(text):

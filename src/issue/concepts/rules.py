@@ -46,7 +46,7 @@ SEE_LOOP = rule(
     example='heading = "co-operation", see = "cooperation"  and  heading = "cooperation", see = "co-operation"',
     instead="give the locators to one heading and let the other say `see` it")
 EMPTY_REFERENCE = rule(
-    "I406", "index-empty-reference", "warning",
+    "I406", "index-empty-reference", "info",
     "A reference to a heading that exists in the vocabulary but occurs nowhere in this issue; it is left out of "
     "the index.",
     why="The heading is not printed when it has no locators, so the reference would be blind in the printed index.",
@@ -304,8 +304,32 @@ def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
 
 
 def _spelling(surface: str) -> str:
-    """The spelling of a surface form, without case and possessive: "Co-operation's" -> "co-operation"."""
+    """The spelling of a surface form, without case and possessive: "Co-operation's" -> "co-operation".
+
+    A hyphen between two words counts as a space: "disaster-relief operations" and "spill over" are right
+    beside "disaster relief" and "spill-over" (a compound before its noun, a verb beside its noun)."""
     s = surface.replace("\u2019", "'").casefold()
     if s.endswith("'s"):
         s = s[:-2]
-    return " ".join(s.split())
+    words = s.split()
+    out = []
+    for w in words:
+        parts = w.split("-")
+        # keep the hyphen only inside a word that is also written closed (co-operation, peace-keeping)
+        joined = []
+        for p in parts:
+            if joined and not (_is_word(joined[-1].split("-")[-1]) and _is_word(p)):
+                joined[-1] = joined[-1] + "-" + p
+            elif joined:
+                joined.append(p)
+            else:
+                joined.append(p)
+        out.extend(joined)
+    return " ".join(out)
+
+
+def _is_word(part: str) -> bool:
+    """A stand-alone word (disaster, relief, spill), not a prefix (co, neo, non) or a fragment."""
+    from .variants import _known
+
+    return len(part) > 3 and _known(part) and part not in ("anti", "semi", "post", "self")

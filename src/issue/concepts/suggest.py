@@ -8,6 +8,7 @@ have them. A phrase that contains a heading ("regional cooperation") is proposed
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,21 +88,39 @@ def is_noun_phrase(phrase: str) -> bool:
     return True
 
 
-def _body_text(doc: Any, skip: list[tuple[int, int | None, int, int]]) -> str:
-    """The body of a manuscript with its citations blanked out (authors' names are not concepts)."""
+def _body_text(doc: Any, skip: list[tuple[int, int | None, int, int]]) -> tuple[str, dict]:
+    """The body of a manuscript with its citations blanked out (authors' names are not concepts), and where each
+    block starts in it."""
     spans: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
     for block, note, s, e in skip:
         spans[(block, note)].append((s, e))
-    parts = []
+    parts, base, pos = [], {}, 0
     for b in doc.blocks:
         if not b.is_body or b.kind in ("heading", "title"):
             continue
         text = list(b.text)
-        mine = spans.get((b.index, b.note if b.kind == "note" else None), []) + [(c.start, c.end) for c in b.cites]
-        for s, e in mine:
+        key = (b.index, b.note if b.kind == "note" else None)
+        for s, e in spans.get(key, []) + [(c.start, c.end) for c in b.cites]:
             text[s:e] = " " * (e - s)
+        base.setdefault(key, pos)
         parts.append("".join(text))
-    return "\n".join(parts)
+        pos += len(b.text) + 1
+    return "\n".join(parts), base
+
+
+def _names(ctx: Any) -> set[str]:
+    """Surnames of the bibliography's authors and of the contributors: a keyphrase with one is a citation."""
+    out: set[str] = set()
+    from ..names import fold
+
+    for entry in getattr(ctx, "bibliography", None) or []:
+        for n in getattr(entry, "names", None) or []:
+            last = getattr(n, "last", "")
+            out.update(fold(w) for w in str(last).split())
+    for c in ctx.issue.contributions:
+        for a in c.authors:
+            out.update(fold(w) for w in a.name.replace(".", " ").split() if len(w) > 1)
+    return out
 
 
 def _canonical(phrase: str) -> str:
@@ -118,12 +137,20 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
 
     from .analysis import citation_spans
 
+    from ..names import fold
+
     cites = citation_spans(ctx)
     texts: dict[str, str] = {}
+    indexed: dict[str, list[tuple[int, int]]] = {}  # spans the vocabulary already covers, per contribution
+    result = ctx.results.get("concepts")
+    occurrences = result.records if result is not None else []
     for c in ctx.issue.contributions:
         doc = ctx.documents.get(c.id)
         if doc is not None:
-            texts[c.id] = _body_text(doc, cites.get(c.id, []))
+            texts[c.id], base = _body_text(doc, cites.get(c.id, []))
+            indexed[c.id] = sorted((base[(o.block, o.note)] + o.start, base[(o.block, o.note)] + o.end)
+                                   for o in occurrences if o.contribution == c.id and (o.block, o.note) in base)
+    surnames = _names(ctx)
     extractor = yake.KeywordExtractor(lan="en", n=3, dedup_lim=0.8, top=per_paper)
     best: dict[str, tuple[float, str]] = {}
     for cid, text in texts.items():
@@ -131,7 +158,7 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
             continue
         for phrase, score in extractor.extract_keywords(text):
             phrase = " ".join(phrase.split())
-            if not is_noun_phrase(phrase):
+            if not is_noun_phrase(phrase) or any(fold(w) in surnames for w in re.split(r"[\s\-']+", phrase)):
                 continue
             key = _canonical(phrase)
             if key not in best or float(score) < best[key][0]:
@@ -161,10 +188,17 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     written: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for cid, text in texts.items():
-        folded, _ = fold_text(text)
+        folded, back = fold_text(text)
+        covered = indexed.get(cid, [])
+        starts = [a for a, _ in covered]
         for end, (key, form) in auto.iter(folded):
             s, e = end - len(form) + 1, end + 1
             if (s > 0 and folded[s - 1].isalnum()) or (e < len(folded) and folded[e].isalnum()):
+                continue
+            if back is not None:
+                s, e = back[s], back[e]
+            i = bisect_right(starts, s) - 1
+            if i >= 0 and covered[i][1] >= e:  # inside an occurrence the index already has ("disaster relief")
                 continue
             counts[key][cid] += 1
             written[key][form] += 1

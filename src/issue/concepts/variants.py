@@ -139,7 +139,8 @@ def _prefix_split(word: str) -> tuple[str, str] | None:
         rest = low[len(pre):]
         if not low.startswith(pre) or len(rest) < 4:
             continue
-        if _known(rest) or (rest.endswith(("ism", "ist")) and _known(rest[:-3])):
+        stem = rest[:-1] if rest.endswith("ists") else rest  # neo-functionalists
+        if _known(rest) or (stem.endswith(("ism", "ist")) and _known(stem[:-3])):
             return word[:len(pre)], word[len(pre):]
     return None
 
@@ -189,15 +190,21 @@ def separations(term: str) -> set[str]:
 @lru_cache(maxsize=8192)
 def word_inflections(word: str, verbs: bool = True) -> frozenset[str]:
     """Inflected forms of a word as a noun (and as a verb when `verbs`): partnership -> partnerships;
-    cooperate -> cooperates, cooperated, cooperating. Words the lexicon lacks get the regular noun rules."""
+    alliances -> alliance; cooperate -> cooperates, cooperated, cooperating.
+
+    A verb is inflected only from its base form: a variant written "partnering" stays "partnering" (going back
+    to "partner" would post every partner of every state). Words the lexicon lacks get the regular noun rules.
+    """
     from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
 
     low = word.lower()
     out = {low}
-    lemmas = {u: f for u, f in getAllLemmas(low).items() if u == "NOUN" or (verbs and u == "VERB")}
+    lemmas = {u: f for u, f in getAllLemmas(low).items()
+              if u == "NOUN" or (verbs and u == "VERB" and low in f)}
     if not lemmas:
-        for forms in getAllInflectionsOOV(low, "NOUN").values():
-            out.update(forms)
+        if not getAllLemmas(low) and not low.endswith("s"):
+            for forms in getAllInflectionsOOV(low, "NOUN").values():
+                out.update(forms)
         return frozenset(out)
     for upos, lemma_forms in lemmas.items():
         for lemma in lemma_forms:

@@ -33,7 +33,9 @@ def analyse(ctx: Context) -> AnalysisResult:
     people = Contributors(ctx.issue)
     recogniser = Recogniser(people)
     citations = ctx.results.get("citations")
-    cites = list(getattr(citations, "records", None) or [])
+    cites_of: dict[str, list[Any]] = {}
+    for c in getattr(citations, "records", None) or []:
+        cites_of.setdefault(getattr(c, "contribution", None), []).append(c)
     introductions = set(people.introductions)
 
     records: list[CrossRef] = []
@@ -41,8 +43,8 @@ def analyse(ctx: Context) -> AnalysisResult:
         doc = ctx.documents.get(contribution.id)
         if doc is None:
             continue
-        mine = [c for c in cites if getattr(c, "contribution", None) == contribution.id]
-        excluded, from_citations = _citations_by_block(doc, mine, people, contribution.id)
+        excluded, from_citations = _citations_by_block(doc, cites_of.get(contribution.id, []), people,
+                                                       contribution.id)
         for block in doc.blocks:
             if not block.is_body:
                 continue
@@ -52,9 +54,10 @@ def analyse(ctx: Context) -> AnalysisResult:
             found = [r for r in found if not any(r.start < c.end and c.start < r.end for c in cited)]
             records += sorted(found + cited, key=lambda r: (r.start, r.end))
 
-    diagnostics += reference_findings(ctx, records, people, house_form(ctx.issue, records))
+    if people.persons:  # a manuscript checked outside an issue folder has no manifest to match names against
+        diagnostics += reference_findings(ctx, records, people, house_form(ctx.issue, records))
+        diagnostics += unreferenced_findings(ctx, records, people)
     diagnostics += style_findings(ctx, records, house)
-    diagnostics += unreferenced_findings(ctx, records, people)
     return AnalysisResult(records=records, diagnostics=diagnostics, extra=crossref_map(ctx.issue, records))
 
 
@@ -119,9 +122,12 @@ def _manifest_diag(issue: Issue, code: str, message: str, key: str, suggestion: 
 
 # -- citations of contributions ------------------------------------------------------------------------------------
 
-def _block_of(doc: Document, index: int, start: int, end: int, authors: list[str]) -> Block | None:
-    """The block a citation stands in: a footnote shares its host's index, so the text decides."""
-    blocks = [b for b in doc.blocks if b.index == index and b.is_body]
+def _block_of(by_index: dict[int, list[Block]], index: int, start: int, end: int, authors: list[str],
+              note: int | None = None) -> Block | None:
+    """The block a citation stands in: a footnote shares its host's index, so its number (or the text) decides."""
+    blocks = by_index.get(index, [])
+    if note is not None:
+        blocks = [b for b in blocks if b.kind == "note" and b.note == note] or blocks
     first = fold(surname_of(authors[0])) if authors else ""
     for b in blocks:
         if first and first in fold(b.text[start:end]):
@@ -134,23 +140,31 @@ def _citations_by_block(doc: Document, cites: list[Any], people: Contributors, s
     that the citation analysis matched to a contribution, both by block."""
     excluded: dict[int, list[tuple[int, int, set[str]]]] = {}
     records: dict[int, list[CrossRef]] = {}
+    by_index: dict[int, list[Block]] = {}
+    for b in doc.blocks:
+        if b.is_body:
+            by_index.setdefault(b.index, []).append(b)
     for c in cites:
         authors = [a for a in (getattr(c, "authors", None) or []) if isinstance(a, str)]
         start, end = getattr(c, "start", None), getattr(c, "end", None)
         index = getattr(c, "block", None)
         if not isinstance(start, int) or not isinstance(end, int) or not isinstance(index, int):
             continue
-        block = _block_of(doc, index, start, end, authors)
+        note = getattr(c, "note_number", None)
+        block = _block_of(by_index, index, start, end, authors, note if isinstance(note, int) else None)
         if block is None:
             continue
         if getattr(c, "key", None):
             surnames = {fold(surname_of(a)) for a in authors}
             excluded.setdefault(id(block), []).append((start, end, surnames))
+            apart = getattr(c, "author_span", None)  # "as Newby puts it, ... (2018, 12)"
+            if isinstance(apart, (tuple, list)) and len(apart) == 2 and all(isinstance(x, int) for x in apart):
+                excluded[id(block)].append((apart[0], apart[1], surnames))
             continue
         target = getattr(c, "crossref", None)
         if not target or target not in people.authors:
             continue
-        part = _citation_part(start, end, authors, target, people)
+        part = _citation_part(start, end, authors, target, people, bool(getattr(c, "et_al", False)))
         records.setdefault(id(block), []).append(CrossRef(
             file=doc.file, contribution=source, block=block.index, start=start, end=end,
             location=doc.location(block, start, end), text=block.text[start:end], names=part.names, targets=[target],
@@ -159,8 +173,9 @@ def _citations_by_block(doc: Document, cites: list[Any], people: Contributors, s
     return excluded, records
 
 
-def _citation_part(start: int, end: int, authors: list[str], target: str, people: Contributors) -> Part:
-    etal = any("et al" in a for a in authors)
+def _citation_part(start: int, end: int, authors: list[str], target: str, people: Contributors,
+                   etal: bool = False) -> Part:
+    etal = etal or any("et al" in a for a in authors)
     names = [a.replace("et al.", "").replace("et al", "").strip() for a in authors]
     names = [n for n in names if n]
     written = {fold(surname_of(n)) for n in names}
@@ -233,8 +248,8 @@ def reference_findings(ctx: Context, records: list[CrossRef], people: Contributo
 def _unknown_suggestion(ctx: Context, part: Part, people: Contributors) -> str:
     if part.conflicts:
         p = part.conflicts[0]
-        return (f"the contributor called {p.surname} is {p.name} ({', '.join(p.contributions)}); another "
-                f"{p.surname}'s work is cited with its year, e.g. ({part.names[0]} 2015)")
+        return (f"the contributor called {p.surname} is {p.name} ({', '.join(p.contributions)}); cite another "
+                f"{p.surname}'s work with its year, as any paper published elsewhere")
     if part.suggestions:
         p = part.suggestions[0]
         return f"did you mean {p.surname} ({_title(ctx, p.contributions[0])})?"
@@ -246,10 +261,11 @@ def _unknown_suggestion(ctx: Context, part: Part, people: Contributors) -> str:
 def _ambiguous_text(ctx: Context, part: Part, people: Contributors) -> tuple[str, str]:
     written = " and ".join(part.names)
     named = {}
+    written_surnames = {fold(surname_of(n)) for n in part.names}
     for cid in part.targets:
         for key in people.authors.get(cid, []):
             p = people.persons[key]
-            if fold(p.surname) in {fold(surname_of(n)) for n in part.names}:
+            if fold(p.surname) in written_surnames:
                 named.setdefault(p.name, []).append(cid)
     if len(named) > 1:
         who = " or ".join(f"{name} ({', '.join(cids)})" for name, cids in named.items())

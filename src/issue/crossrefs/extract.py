@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from itertools import permutations
 
 from rapidfuzz import fuzz, process
@@ -48,6 +48,13 @@ monday tuesday wednesday thursday friday saturday sunday paper papers article ar
 contributions special collection book
 """.split())
 
+# Words that make a capitalised phrase an institution, not a person: "The United Nations (this issue)".
+INSTITUTIONS = set("""
+nations union states council ministry bank organization organisation forum agency office association committee
+institute university government republic kingdom army navy force forces secretariat centre center department
+commission court parliament congress party alliance community network foundation fund programme program
+""".split())
+
 # Prepositions: a name right after one, then ", this issue", is usually a place or topic ("In Japan, this issue").
 PREPOSITIONS = set("""
 in for to within across among amongst from on at with after before during since over under about against beyond
@@ -62,7 +69,17 @@ MARKER_PREFIX = {"in", "to"}
 MARKER_PREFIX_2 = {"elsewhere", "both", "all", "also"}  # "both in this issue", "elsewhere in this volume"
 SENTENCE_END = set(".!?")
 CUES = {"by", "see", "cf", "also", "("}  # words before names that make "Smith in this issue" a reference
-_WORTH_A_LOOK = re.compile(r"\b(?:this|present)\b|paper|article|chapter|contribution|essay|piece", re.I)
+# Every form but the introduction's names has one of these; a paragraph without any is not tokenised at all.
+_NOUNS_RE = r"(?:paper|article|chapter|contribution|essay|piece)s?"
+_WORTH_A_LOOK = re.compile(
+    r"\b(?:this|present)\s+(?:special\s+)?(?:issue|volume|collection|book|symposium|section)\b"
+    rf"|['’]s?\s+{_NOUNS_RE}\b|\b{_NOUNS_RE}\s+by\b", re.I)
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """fold() of a word, cached: prose repeats its words, and folding is most of the cost of tokenising."""
+    return word.lower() if word.isascii() else fold(word)
 
 
 @dataclass
@@ -73,9 +90,9 @@ class Token:
     end: int  # end of the text, possessive included
     possessive: bool = False
 
-    @cached_property
+    @property
     def folded(self) -> str:
-        return fold(self.text)
+        return _fold(self.text)
 
     def is_name_word(self) -> bool:
         if self.kind == "initial":
@@ -196,8 +213,9 @@ def _items(tokens: list[Token], text: str) -> list[Item]:
             elif k + 1 < n and tokens[k + 1].text == "." and tokens[k + 1].start == tokens[k].end:
                 k += 1
             item.last, item.end = k, tokens[k].end
-        # a name is at least one word that is not an initial
-        if any(t.kind != "initial" for t in words_tokens):
+        # a name is at least one word that is not an initial, and no word of an institution's name
+        if any(t.kind != "initial" for t in words_tokens) and not any(
+                t.folded in INSTITUTIONS for t in words_tokens):
             items.append(item)
         i = item.last + 1
     return items
@@ -266,6 +284,7 @@ def _given_matches(written: list[str], given: list[str]) -> bool:
 
 @dataclass
 class Person:
+    key: str  # the folded full name
     name: str
     surname: str
     surname_words: list[str]  # folded
@@ -301,7 +320,9 @@ class Contributors:
                     surname = surname_of(name)
                     words = fold(name.split(",")[1] + " " + surname if "," in name else name).split()
                     sw = fold(surname).split()
-                    self.persons[key] = Person(name, surname, sw, words[:len(words) - len(sw)])
+                    if not sw:
+                        continue  # a name with no letters ("," in the manifest): nothing to match
+                    self.persons[key] = Person(key, name, surname, sw, words[:len(words) - len(sw)])
                 if c.id not in self.persons[key].contributions:
                     self.persons[key].contributions.append(c.id)
                 if key not in keys:
@@ -309,15 +330,24 @@ class Contributors:
             self.authors[c.id] = keys
         self._choices = {key: " ".join(p.surname_words) for key, p in self.persons.items()}
         self._full = {key: key for key in self.persons}
+        self._by_last_word: dict[str, list[Person]] = {}
+        for p in self.persons.values():
+            self._by_last_word.setdefault(p.surname_words[-1], []).append(p)
+        self._order = {cid: i for i, cid in enumerate(self.authors)}
+
+    def contributions_of(self, keys: set[str]) -> list[str]:
+        """The contributions any of these persons wrote, in manifest order."""
+        found = {cid for k in keys for cid in self.persons[k].contributions}
+        return sorted(found, key=self._order.__getitem__)
 
     @property
     def introductions(self) -> list[str]:
         return [c.id for c in self.issue.contributions if c.kind == "introduction"]
 
     def match(self, words: list[str], sentence_start: bool = False) -> Match:
-        folded = [fold(w) for w in words]
+        folded = [_fold(w) for w in words]
         hits, conflicts = [], []
-        for key, p in self.persons.items():
+        for p in self._by_last_word.get(folded[-1], []) if folded else []:
             n = len(p.surname_words)
             if n > len(folded) or folded[-n:] != p.surname_words:
                 continue
@@ -330,6 +360,11 @@ class Contributors:
             # "Recently Cook and Jones ...": the first word of a sentence is capitalised whatever it is
             return self.match(words[1:], sentence_start=False)
         return Match(hits, [] if hits else conflicts)
+
+    def close(self, words: list[str], cutoff: float = 80) -> bool:
+        """A name so close to a contributor's surname that it is surely a misspelling of it ('Hirnoo')."""
+        query = fold(words[-1]) if words else ""
+        return bool(query) and process.extractOne(query, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff) is not None
 
     def suggest(self, words: list[str]) -> list[Person]:
         """Contributors whose name is close to a name that matches nobody (did you mean)."""
@@ -402,10 +437,11 @@ def resolve(items: list[Item], matches: list[Match], people: Contributors) -> li
 
 
 def _segment(items: list[Item], matches: list[Match], people: Contributors) -> tuple[Part | None, float]:
-    sets = [{fold(p.name) for p in m.persons} for m in matches]
+    sets = [{p.key for p in m.persons} for m in matches]
     etal = items[-1].etal
     exact, partial = [], []
-    for cid, authors in people.authors.items():
+    for cid in people.contributions_of(sets[0]):
+        authors = people.authors[cid]
         if len(authors) < len(items) or not _injects(sets, authors):
             continue
         (exact if len(authors) == len(items) and not etal else partial).append(cid)
@@ -500,7 +536,6 @@ class Recogniser:
 
         markers = _markers(tokens)
         marker_at = {m.first: m for m in markers}
-        marker_det = {m.det: m for m in markers}
 
         # in Newby's paper / Cook and Yogendran's article in this issue / Hirono's contribution to this volume
         for nl in lists:
@@ -587,8 +622,13 @@ class Recogniser:
         if paren_marker:
             if after >= n or tokens[after].text not in ")],;":
                 return None
-            if tokens[after].text == ")":
-                end = tokens[after].end
+            # "Hirono (this issue)" and "Hirono (this issue, 62)": the span takes the closing parenthesis
+            for k in range(after, min(n, after + 8)):
+                if tokens[k].text == "(":
+                    break
+                if tokens[k].text == ")":
+                    end = tokens[k].end
+                    break
         elif not (in_parens or group or m.has_prep):
             # "Jones, this issue, argues" and "(Jones, this issue)" are references; "this issue divides" is not
             if after < n and tokens[after].text not in _TERMINAL:
@@ -663,7 +703,12 @@ class Recogniser:
             return None
         unknown = any(p.status == UNKNOWN for p in parts)
         if unknown and not cand.strong:
-            return None  # without a marker, names that match nobody are not a reference
+            # a name that matches nobody is not a reference where the context is weak, unless next to a marker it
+            # is a contributor's name misspelt ("as argued in Hirnoo, this issue")
+            misspelt = cand.marker is not None and all(
+                self.people.close(it.words) for it, p in zip(items, parts) if p.status == UNKNOWN)
+            if not misspelt:
+                return None
         if cand.form == NAME:
             # the introduction names its own authors, or a contributor it cites: not a reference
             if any(p.status != RESOLVED for p in parts) or any(contribution in p.targets for p in parts):

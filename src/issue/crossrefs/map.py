@@ -49,14 +49,15 @@ def _f(x: float) -> str:
     return "0.0" if s == "-0.0" else s
 
 
-def map_svg(issue: Issue, cmap: Map, *, size: int = 720) -> str:
+def map_svg(issue: Issue, cmap: Map, *, size: int = 640) -> str:
     """The map as an accessible SVG: contributions on a circle in manifest order (the introduction at the top),
     an arrow for each pair that refers, its width and label the number of references."""
     ids = _order(issue, cmap)
     contribs = {c.id: c for c in issue.contributions}
     n = len(ids)
-    cx = cy = size / 2
-    ring = size * 0.30
+    width = size + 200  # room for the labels left and right of the circle
+    cx, cy = width / 2, size / 2
+    ring = size * 0.36
     node_r = 18.0
     pos = {}
     for k, cid in enumerate(ids):
@@ -72,14 +73,14 @@ def map_svg(issue: Issue, cmap: Map, *, size: int = 720) -> str:
         title += f" of ‘{issue.title}’"
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" width="{width}" height="{size}" '
         'role="img" aria-labelledby="xref-title xref-desc" font-family="system-ui, -apple-system, Segoe UI, '
         'Helvetica, Arial, sans-serif">',
         f'<title id="xref-title">{escape(title)}</title>',
         f'<desc id="xref-desc">{escape(desc)}</desc>',
         '<defs><marker id="xref-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#2f5d87"/></marker></defs>',
-        f'<rect width="{size}" height="{size}" fill="#ffffff"/>',
+        f'<rect width="{width}" height="{size}" fill="#ffffff"/>',
     ]
     for s, t, count in edges:
         x0, y0, _ = pos[s]
@@ -91,11 +92,11 @@ def map_svg(issue: Issue, cmap: Map, *, size: int = 720) -> str:
         mx, my = (x0 + x1) / 2 + bend * dy / dist, (y0 + y1) / 2 - bend * dx / dist
         sx, sy = _towards(x0, y0, mx, my, node_r + 2)
         ex, ey = _towards(x1, y1, mx, my, node_r + 6)
-        width = 1.2 + 3.8 * (count / top)
+        stroke = 1.2 + 3.8 * (count / top)
         label_x, label_y = 0.25 * sx + 0.5 * mx + 0.25 * ex, 0.25 * sy + 0.5 * my + 0.25 * ey
         out.append(f'<g class="edge" data-from={quoteattr(s)} data-to={quoteattr(t)}>'
                    f'<path d="M{_f(sx)},{_f(sy)} Q{_f(mx)},{_f(my)} {_f(ex)},{_f(ey)}" fill="none" stroke="#2f5d87" '
-                   f'stroke-opacity="0.75" stroke-width="{_f(width)}" marker-end="url(#xref-arrow)"/>'
+                   f'stroke-opacity="0.75" stroke-width="{_f(stroke)}" marker-end="url(#xref-arrow)"/>'
                    f'<circle cx="{_f(label_x)}" cy="{_f(label_y)}" r="9" fill="#ffffff" stroke="#2f5d87" '
                    f'stroke-width="0.8"/>'
                    f'<text x="{_f(label_x)}" y="{_f(label_y + 4)}" font-size="11" text-anchor="middle" '

@@ -179,6 +179,7 @@ class IndexEntry:
     see: list[str] = field(default_factory=list)
     see_also: list[str] = field(default_factory=list)
     id: str = ""
+    letter: str = ""
 
 
 @dataclass
@@ -398,14 +399,18 @@ def _targets(rec: Any) -> list[str]:
 
 
 def _index(ctx: Context, contributions: ById, occurrence_anchor: Callable[[Any, int], str]) -> list[IndexLetter]:
-    """The concept index, grouped by letter: each heading with its occurrences in document order.
+    """The concept index, grouped by letter, each locator linking to an occurrence.
 
-    Sub-entries and see/see-also references come from the concept analysis's index (extra["index"]) where it
-    provides them; otherwise every heading stands alone.
+    The concept analysis's own index (extra["index"]: sorted entries with sub-entries, see and see-also) is used
+    when it is there; otherwise each heading of the occurrence records stands alone, in folded order.
     """
-    occ = records(ctx, "concepts")
-    if not occ and not ctx.results.get("concepts"):
+    result = ctx.results.get("concepts")
+    if result is None:
         return []
+    structured = (getattr(result, "extra", None) or {}).get("index")
+    if structured is not None and isinstance(getattr(structured, "entries", None), list):
+        return _structured_index(structured, contributions)
+    occ = records(ctx, "concepts")
     entries: dict[str, IndexEntry] = {}
     order = {c.id: i for i, c in enumerate(contributions)}
 
@@ -417,53 +422,70 @@ def _index(ctx: Context, contributions: ById, occurrence_anchor: Callable[[Any, 
 
     for n, rec in sorted(enumerate(occ), key=position):
         heading = str(record_value(rec, "heading", "concept", default="") or "")
-        cid = record_value(rec, "contribution", default=None)
-        view = contributions.get(cid) if cid else None
+        view = contributions.get(record_value(rec, "contribution", default=""))
         if not heading or view is None:
             continue
         entry = entries.setdefault(heading, IndexEntry(heading=heading, sort_key=_sort_key(heading)))
         per = sum(1 for loc in entry.locators if loc.contribution is view) + 1
         entry.locators.append(Locator(view, occurrence_anchor(rec, n), per))
-    _apply_structure(ctx, entries)
-    for e in entries.values():
-        grouped: dict[str, list[Locator]] = {}
-        for loc in e.locators:
-            grouped.setdefault(loc.contribution.id, []).append(loc)
-        e.by_contribution = [(contributions[cid], locs) for cid, locs in grouped.items()]
-        e.id = "ix-" + re.sub(r"[^a-z0-9]+", "-", fold(e.heading)).strip("-")
-    letters: dict[str, list[IndexEntry]] = defaultdict(list)
-    for e in sorted(entries.values(), key=lambda e: (e.sort_key, e.heading)):
+    return _letters(sorted(entries.values(), key=lambda e: (e.sort_key, e.heading)))
+
+
+def _letters(entries: list[IndexEntry]) -> list[IndexLetter]:
+    letters: dict[str, list[IndexEntry]] = {}
+    for e in entries:
+        _group(e)
         if not e.locators and not e.see and not e.see_also and not e.subentries:
             continue
-        first = e.sort_key[:1].upper()
-        letters[first if first.isalpha() else "#"].append(e)
-    return [IndexLetter(k, letters[k]) for k in sorted(letters, key=lambda k: (k == "#", k))]
+        first = e.letter or e.sort_key[:1].upper()
+        letters.setdefault(first if first.isalpha() else "#", []).append(e)
+    return [IndexLetter(k, v) for k, v in letters.items()]
 
 
-def _apply_structure(ctx: Context, entries: dict[str, IndexEntry]) -> None:
-    """See, see-also and sort keys from the concept analysis, when it gives them (names tolerated loosely)."""
-    extra = getattr(ctx.results.get("concepts"), "extra", {}) or {}
-    index = extra.get("index")
-    items = getattr(index, "entries", index)
-    if not isinstance(items, (list, tuple)):
-        return
-    for item in items:
-        heading = record_value(item, "heading", default=None)
-        if not isinstance(heading, str):
-            continue
-        entry = entries.get(heading)
-        see = record_value(item, "see", default=[]) or []
-        see_also = record_value(item, "see_also", default=[]) or []
-        sort = record_value(item, "sort", "sort_key", default=None)
-        if entry is None and (see or see_also):
-            entry = entries.setdefault(heading, IndexEntry(heading=heading, sort_key=_sort_key(heading)))
-        if entry is None:
-            continue
-        entry.see = [s for s in ([see] if isinstance(see, str) else see) if isinstance(s, str)]
-        entry.see_also = sorted((s for s in ([see_also] if isinstance(see_also, str) else see_also)
-                                 if isinstance(s, str)), key=_sort_key)
-        if isinstance(sort, str) and sort:
-            entry.sort_key = _sort_key(sort)
+def _group(e: IndexEntry) -> None:
+    grouped: dict[str, list[Locator]] = {}
+    views: dict[str, ContributionView] = {}
+    for loc in e.locators:
+        grouped.setdefault(loc.contribution.id, []).append(loc)
+        views[loc.contribution.id] = loc.contribution
+    e.by_contribution = [(views[cid], locs) for cid, locs in grouped.items()]
+    e.id = "ix-" + re.sub(r"[^a-z0-9]+", "-", fold(e.heading)).strip("-")
+    for sub in e.subentries:
+        _group(sub)
+
+
+def _structured_index(index: Any, contributions: ById) -> list[IndexLetter]:
+    """Entries of issue.concepts.index.Index: heading (with its gloss), locators (one per paragraph, with the
+    anchor of its first occurrence), sub-entries, see and see-also, already sorted."""
+
+    def locators(items: Any) -> list[Locator]:
+        out: list[Locator] = []
+        counts: Counter = Counter()
+        for loc in items or []:
+            view = contributions.get(record_value(loc, "contribution", default=""))
+            anchor = record_value(loc, "anchor", default="")
+            if view is None or not anchor:
+                continue
+            counts[view.id] += 1
+            out.append(Locator(view, str(anchor), counts[view.id]))
+        return out
+
+    entries: list[IndexEntry] = []
+    for item in index.entries:
+        heading = str(record_value(item, "label", "heading", default=""))
+        key = record_value(item, "sort_key", default=None)
+        sort = key[0] if isinstance(key, tuple) and key and isinstance(key[0], str) else _sort_key(heading)
+        see = record_value(item, "see", default=None)
+        e = IndexEntry(heading=heading, sort_key=sort, locators=locators(record_value(item, "locators")),
+                       see=[see] if isinstance(see, str) else list(see or []),
+                       see_also=list(record_value(item, "see_also", default=[]) or []))
+        e.letter = str(getattr(item, "letter", "") or "")
+        for sub in record_value(item, "subs", "subentries", default=[]) or []:
+            sub_heading = str(record_value(sub, "heading", default=""))
+            e.subentries.append(IndexEntry(heading=sub_heading, sort_key=_sort_key(sub_heading),
+                                           locators=locators(record_value(sub, "locators"))))
+        entries.append(e)
+    return _letters(entries)
 
 
 def _sort_key(heading: str) -> str:

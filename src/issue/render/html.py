@@ -141,6 +141,8 @@ class Prepared:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     key: str = ""  # cache key
     html: str = ""
+    nocite: list[str] = field(default_factory=list)  # keys cited in prose (no Cite element carries them)
+    cited: set[str] = field(default_factory=set)  # every key it cites: its reference list
 
 
 def _block_of(doc: Document, rec: Any) -> Block | None:
@@ -292,7 +294,7 @@ def _restructure(ast: dict[str, Any], doc: Document, refs_title: str) -> None:
         in_refs = False
         keep.append(node)
     refs = [{"t": "Header", "c": [1, ["references", ["references-heading"], []], [{"t": "Str", "c": refs_title}]]},
-            {"t": "Div", "c": [["refs", [], []], []]}]
+            {"t": "Div", "c": [["", ["issue-refs"], []], []]}]  # the place of the generated list
     if refs_at is None:
         refs_at = len(keep)
     keep[refs_at:refs_at] = refs
@@ -373,7 +375,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.pandoc_version(), style_hash, body, refs]).encode()).hexdigest()
-    return Prepared(c, ast, used, diags, key)
+    return Prepared(c, ast, used, diags, key, nocite=list(prose_keys), cited=set(cited))
 
 
 def _alias_resolver(ctx: Context) -> Callable[[str], str | None]:
@@ -466,9 +468,18 @@ def _convert(ctx: Context, p: Prepared, style: Path) -> str:
     body = json.dumps(p.ast, ensure_ascii=False).encode("utf-8")
     timeout = float((ctx.issue.build or {}).get("pandoc_timeout", 60))
     html = _pandoc_html(ctx, body, p.items, style, timeout)
-    html = clean_html(html)
+    html = _notes_heading(clean_html(html))
     _cache_write(ctx, "pages", p.key + ".html", html)
     return html
+
+
+_FOOTNOTES = re.compile(r'<section id="footnotes" class="([^"]*)" role="doc-endnotes">\s*(?:<hr\s*/?>)?')
+
+
+def _notes_heading(html: str) -> str:
+    """pandoc's notes section has no heading; a section needs one (outline, screen readers)."""
+    return _FOOTNOTES.sub(lambda m: f'<section id="footnotes" class="{m.group(1)}" role="doc-endnotes" '
+                                    f'aria-labelledby="notes-heading">\n<h2 id="notes-heading">Notes</h2>', html, count=1)
 
 
 def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: Path, timeout: float) -> str:
@@ -520,6 +531,151 @@ def _plain(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
+# -- one citeproc run for the whole issue ------------------------------------------------------------------------
+def _is_note_style(style: Path) -> bool:
+    """Note styles track first and subsequent citations ("ibid."), so each paper needs its own citeproc run."""
+    head = style.read_bytes()[:4000].decode("utf-8", "replace")
+    return bool(re.search(r'<style[^>]*\bclass="note"', head))
+
+
+def _run_json(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]], style: Path, kind: str,
+              style_hash: str) -> dict[str, Any]:
+    """pandoc --citeproc from JSON to JSON (cached): citations and the bibliography rendered in the style."""
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.pandoc_version(), style_hash, body, refs])
+                         .encode()).hexdigest()
+    cached = _cache_read(ctx, "citeproc", key + ".json")
+    if cached is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="issue-refs-") as tmp:
+            refs_file = Path(tmp) / "references.json"
+            refs_file.write_text(refs, encoding="utf-8")
+            cached = pandoc.run(["-f", "json", "-t", "json", "--citeproc", "--csl", str(style), "--bibliography",
+                                 str(refs_file)], input=body.encode("utf-8"), timeout=_timeout(ctx)).decode("utf-8")
+        _cache_write(ctx, "citeproc", key + ".json", cached)
+    return json.loads(cached)
+
+
+def _timeout(ctx: Context) -> float:
+    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
+
+
+def _citeproc_issue(ctx: Context, prepared: list[Prepared], items: dict[str, dict[str, Any]],
+                    own: list[dict[str, Any]], style: Path, style_hash: str) -> dict[str, Any]:
+    """Every contribution's citations, every bibliography entry and the "how to cite" records, rendered by one
+    citeproc run over the whole issue (parsing a CSL style costs pandoc most of its time; once is enough for an
+    author-date style, and the issue's citations are disambiguated alike). Each contribution then gets its own
+    reference list: the generated entries of what it cites, in the style's order."""
+    blocks = [{"t": "Div", "c": [[f"issue-contribution-{p.contribution.id}", [], []], p.ast["blocks"]]}
+              for p in prepared]
+    blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+    nocite: list[str] = []
+    for p in prepared:
+        nocite += [k for k in p.nocite if k not in nocite]
+    nocite += [k for k in sorted(items) if k not in nocite] + [i["id"] for i in own]
+    meta = {"link-citations": {"t": "MetaBool", "c": True},
+            "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}, "nocite": _nocite(nocite)}
+    ast = {"pandoc-api-version": prepared[0].ast.get("pandoc-api-version", [1, 23, 1]) if prepared else [1, 23, 1],
+           "meta": meta, "blocks": blocks}
+    return _run_json(ctx, ast, [items[k] for k in sorted(items)] + own, style, "issue", style_hash)
+
+
+def _split(result: dict[str, Any]) -> tuple[dict[str, list], list[dict[str, Any]]]:
+    """The citeproc'd issue: each contribution's blocks by id, and the entry Divs in the style's order."""
+    parts: dict[str, list] = {}
+    entries: list[dict[str, Any]] = []
+    for node in result.get("blocks", []):
+        if node.get("t") != "Div":
+            continue
+        ident = node["c"][0][0]
+        if ident.startswith("issue-contribution-"):
+            parts[ident[len("issue-contribution-"):]] = node["c"][1]
+        elif ident == "refs":
+            entries = [e for e in node["c"][1] if e.get("t") == "Div"]
+    return parts, entries
+
+
+def _with_references(blocks: list, entries: list[dict[str, Any]], cited: set[str]) -> list:
+    """The contribution's blocks with its reference list put in the placeholder _restructure left."""
+    mine = [e for e in entries if e["c"][0][0][4:] in cited]
+    refs = {"t": "Div", "c": [["refs", ["references", "csl-bib-body", "hanging-indent"], [["role", "list"]]], mine]}
+    return [refs if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b for b in blocks]
+
+
+def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
+    """JSON -> HTML without citeproc (already done), cached by content."""
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.pandoc_version(), body]).encode()).hexdigest()
+    folder = "pages" if kind == "page" else kind
+    cached = _cache_read(ctx, folder, key + ".html")
+    if cached is not None:
+        return cached
+    args = ["-f", "json", "-t", "html5", "--wrap=none"] + (["--shift-heading-level-by=1"] if kind == "page" else [])
+    html = _notes_heading(clean_html(pandoc.run(args, input=body.encode("utf-8"), timeout=_timeout(ctx)).decode("utf-8")))
+    _cache_write(ctx, folder, key + ".html", html)
+    return html
+
+
+def _convert_all(ctx: Context, prepared: list[Prepared], model: IssueModel, items: dict[str, dict[str, Any]],
+                 style: Path, style_hash: str, diags: list[Diagnostic]) -> dict[str, str]:
+    """Convert every contribution; returns the rendered bibliography entries and "how to cite" records by id."""
+    own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
+    if _is_note_style(style):
+        for p in prepared:  # the placeholder becomes pandoc's #refs: citeproc fills it per paper
+            p.ast["blocks"] = [{"t": "Div", "c": [["refs", [], []], []]} if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b
+                               for b in p.ast["blocks"]]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            refs_future = pool.submit(_render_references, ctx, model, items, style, style_hash)
+            for p, fut in [(p, pool.submit(_convert, ctx, p, style)) for p in prepared]:
+                p.html = _converted(fut, p, diags)
+            return _references_or_nothing(refs_future, diags)
+    try:
+        result = _citeproc_issue(ctx, prepared, items, own, style, style_hash)
+    except pandoc.PandocError as exc:
+        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the citations: {exc}", Location("issue.toml")))
+        result = {"blocks": []}
+    parts, entries = _split(result)
+    api = result.get("pandoc-api-version", [1, 23, 1])
+    meta = {"lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}
+    bib_ast = {"pandoc-api-version": api, "meta": meta,
+               "blocks": [{"t": "Div", "c": [["refs", [], []], entries]}]}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        refs_future = pool.submit(_convert_plain, ctx, bib_ast, "refs")
+        futures = []
+        for p in prepared:
+            blocks = _with_references(parts.get(p.contribution.id, []), entries, p.cited)
+            futures.append((p, pool.submit(_convert_plain, ctx, {"pandoc-api-version": api, "meta": meta,
+                                                                 "blocks": blocks}, "page")))
+        for p, fut in futures:
+            p.html = _converted(fut, p, diags)
+        try:
+            return _split_entries(refs_future.result())
+        except pandoc.PandocError as exc:
+            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
+                              Location("issue.toml")))
+            return {}
+
+
+def _converted(fut, p: Prepared, diags: list[Diagnostic]) -> str:
+    try:
+        return fut.result()
+    except pandoc.PandocError as exc:
+        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not convert it to HTML: {exc}",
+                          Location(p.contribution.file)))
+        return '<p class="conversion-failed">This contribution could not be converted.</p>'
+
+
+def _references_or_nothing(fut, diags: list[Diagnostic]) -> dict[str, str]:
+    try:
+        return fut.result()
+    except pandoc.PandocError as exc:
+        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
+                          Location("issue.toml")))
+        return {}
+
+
 # -- pages -----------------------------------------------------------------------------------------------------
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -556,22 +712,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     prepared = [prepare(ctx, c, model, items, env, style_hash) for c in model.contributions if c.id in ctx.documents]
     for p in prepared:
         diags.extend(p.diagnostics)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        refs_future = pool.submit(_render_references, ctx, model, items, style.path, style_hash)
-        futures = [(p, pool.submit(_convert, ctx, p, style.path)) for p in prepared]
-        for p, fut in futures:
-            try:
-                p.html = fut.result()
-            except pandoc.PandocError as exc:
-                diags.append(make(R.WRITER_ERROR.code, f"pandoc could not convert it to HTML: {exc}",
-                                  Location(p.contribution.file)))
-                p.html = '<p class="conversion-failed">This contribution could not be converted.</p>'
-        try:
-            rendered = refs_future.result()
-        except pandoc.PandocError as exc:
-            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
-                              Location("issue.toml")))
-            rendered = {}
+    rendered = _convert_all(ctx, prepared, model, items, style.path, style_hash, diags)
     _fill_citations(model, rendered)
 
     context = {**model.as_context(), **_helpers(env, model), "csp": CSP, "pages": _nav(ctx, model),

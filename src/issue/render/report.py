@@ -13,4 +13,8 @@ def write(ctx: Context, out: Path) -> list:
     found = findings(ctx).items
     (folder / "check.json").write_text(format_json(found, json_extra(ctx)), encoding="utf-8")
     (folder / "check.txt").write_text(format_text(found, colour=False), encoding="utf-8")
+    if "crossrefs" in ctx.results:  # the cross-reference map: crossrefs.txt (a table) and crossrefs.svg
+        from ..crossrefs.map import write_map
+
+        write_map(ctx.issue, ctx.results["crossrefs"].extra, folder)
     return []

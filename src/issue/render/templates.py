@@ -75,7 +75,8 @@ class _InsideLoader(FileSystemLoader):
         source, filename, uptodate = super().get_source(environment, template)
         real = Path(filename).resolve()
         if not real.is_relative_to(self.folder):
-            raise TemplateNotFound(template, f"the template {template} links to a file outside {self.folder}")
+            # not TemplateNotFound: the ChoiceLoader would quietly fall back to the default
+            raise SecurityError(f"{self.display(template)} links to a file outside the issue's templates folder")
         self.files[filename] = self.display(template)
         return source, filename, uptodate
 
