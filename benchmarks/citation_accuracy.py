@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,11 +290,18 @@ def _loc(value: Any) -> str:
 
 
 def _prefix(value: Any) -> str:
-    return re.sub(r"[\s,.]+", " ", fold(str(value or ""))).strip()
+    s = re.sub(r"[\s,.]+", " ", fold(str(value or ""))).strip()
+    return re.sub(r"\b(?:cited|quoted) in$", "", s).strip()  # a secondary citation's marker is its form
+
+
+def _same_authors(gold: Any, predicted: Any) -> bool:
+    """Surnames agree; a given name written before one ('Robert Keohane') does not count against it."""
+    a, b = _surnames(gold), _surnames(predicted)
+    return len(a) == len(b) and all(x == y or y.endswith(" " + x) or x.endswith(" " + y) for x, y in zip(a, b))
 
 
 FIELDS = {
-    "authors": lambda g, p: _surnames(g["authors"]) == _surnames(p.get("authors")),
+    "authors": lambda g, p: _same_authors(g["authors"], p.get("authors")),
     "year": lambda g, p: fold(str(g["year"])) == fold(str(p.get("year") or "")),
     "suffix": lambda g, p: (g["suffix"] or "") == (p.get("suffix") or ""),
     "locator": lambda g, p: _loc(g["locator"]) == _loc(p.get("locator")),

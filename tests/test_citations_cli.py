@@ -122,11 +122,11 @@ def test_latex_cite_family_with_pre_and_post_notes(cli, demo):
 def test_docx_citations_have_paragraph_locations(cli, demo):
     r = cli(["check", "--format", "json"], demo).json()
     cites = [c for c in r["citations"] if c["contribution"] == "cook"]
-    assert [(c["text"], c["key"], c["paragraph"]) for c in cites] == [
+    assert [(c["text"].replace("\u00a0", " "), c["key"], c["paragraph"]) for c in cites] == [
         ("Keohane, 1984, p. 12", "keohane1984after", 2), ("Wight, 1991", "wight1991international", 2),
         ("HIPPO, 2015", "hippo2015uniting", 3)]
-    style = [d for d in r["diagnostics"] if d["code"] == "C209"]
-    assert [(d["file"], d["paragraph"], d["excerpt"]) for d in style] == [
+    style = [d for d in r["diagnostics"] if d["code"] == "C209" and d["file"] == "papers/cook.docx"]
+    assert [(d["file"], d["paragraph"], d["excerpt"].replace("\u00a0", " ")) for d in style] == [
         ("papers/cook.docx", 2, "Keohane, 1984, p. 12")]
     text = cli(["check"], demo).stdout
     assert "papers/cook.docx:¶2:" in text and "help: write 'Keohane, 1984, 12'" in text
@@ -149,7 +149,7 @@ def test_refs_cited_lists_works_and_locators(cli, demo):
     r = cli(["refs", "cited", "--contribution", "jones"], demo)
     assert r.code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("jones  papers/jones.md  (6 citations, 5 works)")
+    assert lines[0].startswith("jones  papers/jones.md  (6 citations, 4 works)")
     keohane = next(line for line in lines if "keohane1984after" in line)
     assert "Keohane 1984" in keohane and "1×" in keohane and "at 12" in keohane
     assert any(line.strip().startswith("? ") and "@martel2017" in line for line in lines)
@@ -158,7 +158,7 @@ def test_refs_cited_lists_works_and_locators(cli, demo):
     assert [c["id"] for c in data["contributions"]] == ["jones", "hirono", "cook"]
     hirono = data["contributions"][1]
     assert {w["key"]: w["locators"] for w in hirono["works"]}["wendt1999social"] == ["246"]
-    assert hirono["unresolved"][0]["candidates"] == [] or "hermann2001how" in hirono["unresolved"][0]["text"]
+    assert [u["text"] for u in hirono["unresolved"]] == [r"\citep[see][p.~52]{hermann2001how}"]
 
 
 def test_refs_cited_unknown_contribution_is_a_usage_error(cli, demo):

@@ -215,8 +215,8 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
                 raise click.ClickException("a manuscript cannot be read; nothing was built (build/ is unchanged)")
             if strict and any(d.severity.value == "error" for d in found):
                 raise click.ClickException("--strict: errors found; nothing was built (build/ is unchanged)")
-            progress = None if quiet else (lambda name: click.echo(f"writing {name}", err=True))
-            render_diags = building.build(run, chosen, progress=progress)
+            with _progress(quiet, len(chosen or available())) as progress:
+                render_diags = building.build(run, chosen, progress=progress)
     except building.BuildLocked as exc:
         raise click.ClickException(str(exc))
     if render_diags:
@@ -225,6 +225,32 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
             ctx.exit(EXIT_ERRORS)
     if not quiet:
         click.echo(f"built {issue.root / 'build'}", err=True)
+
+
+def _progress(quiet: bool, outputs: int):
+    """A progress bar over the outputs on a terminal; a line per output otherwise; nothing with --quiet."""
+    import contextlib
+
+    if quiet:
+        return contextlib.nullcontext(None)
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda name: click.echo(f"writing {name}", err=True))
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("building", total=outputs + 1)  # the report is always written
+
+            def step(name: str) -> None:
+                p.update(task, description=f"writing {name}", advance=1)
+
+            yield step
+
+    return bar()
 
 
 @main.command()

@@ -8,6 +8,7 @@ pylatexenc.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -58,8 +59,11 @@ class _Fallback(Exception):
     """The value uses LaTeX the scanner does not know; pylatexenc decodes it."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def decode(latex: str) -> str:
     """The Unicode text of a BibTeX value (its outer delimiters already removed)."""
+    if not latex:
+        return latex
     return decode_spans(latex)[0]
 
 
@@ -73,7 +77,7 @@ def decode_spans(latex: str) -> tuple[str, list[tuple[int, int]]]:
         spans: list[tuple[int, int]] = []
         tokens = list(_TOKEN.finditer(text))
         _Scanner(tokens, out, spans).run()
-        decoded = unicodedata.normalize("NFC", "".join(out))
+        decoded = "".join(out)
     except _Fallback:
         return _pylatexenc(text), []
     except (IndexError, RecursionError):
@@ -128,6 +132,8 @@ class _Scanner:
 
     def emit(self, s: str) -> None:
         if s:
+            if not s.isascii():
+                s = unicodedata.normalize("NFC", s)  # here, so that span positions stay true
             self.out.append(s)
             self.length += len(s)
 

@@ -129,7 +129,8 @@ class Entry:
             m = re.match(r"\s*\d{4}-(\d{2})", date)
             if m and 1 <= int(m.group(1)) <= 12:
                 return int(m.group(1))
-        month = (self.fields.get("month") or "").strip().lower().rstrip(".")
+        m = re.match(r"\s*([A-Za-z]+|\d+)", self.fields.get("month") or "")
+        month = m.group(1).lower() if m else ""
         if month.isdigit() and 1 <= int(month) <= 12:
             return int(month)
         for name, n in MONTHS.items():

@@ -90,7 +90,7 @@ YEAR_SEP = re.compile(r"\s*(?:,|and\b|&)\s*")
 LONE_SUFFIX = re.compile(r"(?P<s>[a-z])(?![\w.])")
 LOC_UNIT = (r"(?:pp?\.|pages?|chs?\.|chaps?\.|chapters?|nn?\.|notes?|paras?\.|¶¶?|§§?|secs?\.|sections?|figs?\."
             r"|vols?\.|art\.|arts\.|ll?\.|lines?|fn\.|cols?\.|loc\.|at)\s*")
-LOC_NUM = r"(?:\d+(?:\s*nn?\.\s*\d+|nn?\d+|[a-z](?![a-z]))?|[ivxlcdm]+\b)"
+LOC_NUM = r"(?:\d+(?:\.\d+)*(?:\s*nn?\.\s*\d+|nn?\d+|[a-z](?![a-z]))?|[ivxlcdm]+\b)"
 LOC_RANGE = rf"{LOC_NUM}(?:\s*[{HYPH}–—]+\s*{LOC_NUM})?(?:\s*ff?\.?)?"
 _NOT_YEAR = r"(?!(?:1[5-9]\d\d|20\d\d)\b)"
 LOCATOR = re.compile(rf"(?P<sep>\s*[,:]\s*|\s+(?={LOC_UNIT}))(?P<loc>(?:{LOC_UNIT})?{LOC_RANGE}"
@@ -181,6 +181,7 @@ class Context:
 
     known_surname: Callable[[str], bool] = lambda s: False  # a surname (or alias) the bibliography knows
     resolves: Callable[[list[str], str], bool] = lambda authors, year: False  # these authors and year: an entry?
+    max_year: int = 2100  # a later year is a number, not a publication date (the issue's year + 2)
     emphasised: Callable[[int], bool] = lambda offset: False  # is text[offset] in italics (a title)?
     common_word: Callable[[str], bool] = field(default=None)  # type: ignore[assignment]
 
@@ -397,48 +398,89 @@ class ProseParser:
             m = YEAR.search(seg, pos)
             if not m:
                 return
-            years = [(m.start(), m.end(), *_year_of(m))]
-            end = m.end()
-            had_suffix = bool(years[0][3])
-            while True:
-                sm = YEAR_SEP.match(seg, end)
-                if not sm:
-                    break
-                ym = YEAR.match(seg, sm.end())
-                if ym:
-                    years.append((ym.start(), ym.end(), *_year_of(ym)))
-                    end = ym.end()
-                    continue
-                if had_suffix:
-                    lm = LONE_SUFFIX.match(seg, sm.end())
-                    if lm:  # "1979a, b"
-                        years.append((lm.start(), lm.end(), years[-1][2], lm.group("s")))
-                        end = lm.end()
-                        continue
-                break
-            yield m.start(), end, years
+            end, years = self._year_list(seg, m)
             pos = end
+            if years:
+                yield m.start(), end, years
+
+    def _year_list(self, text: str, m: re.Match) -> tuple[int, list[tuple[int, int, str, str]]]:
+        """'1979, 1986', '1979a, b', '1979 and 1986' from the first year's match; [] for a year too late to be
+        a publication date (a number, a plan: 'ASEAN 2025')."""
+        years = [(m.start(), m.end(), *_year_of(m))]
+        end = m.end()
+        had_suffix = bool(years[0][3])
+        while True:
+            sm = YEAR_SEP.match(text, end)
+            if not sm:
+                break
+            ym = YEAR.match(text, sm.end())
+            if ym:
+                years.append((ym.start(), ym.end(), *_year_of(ym)))
+                end = ym.end()
+                continue
+            if had_suffix:
+                lm = LONE_SUFFIX.match(text, sm.end())
+                if lm:  # "1979a, b"
+                    years.append((lm.start(), lm.end(), years[-1][2], lm.group("s")))
+                    end = lm.end()
+                    continue
+            break
+        if any(y[2].isdigit() and int(y[2]) > self.ctx.max_year for y in years):
+            return end, []
+        return end, years
 
     # -- names outside the parenthesis ------------------------------------------------------------------------
     def _narrative_name(self, text: str, open_at: int) -> _Names | None:
-        """The name list that ends just before '(' : 'Robert Keohane (', "Keohane and Nye’s ("."""
-        lo = max(0, open_at - 160)
+        """The name list that ends just before '(' : 'Robert Keohane (', "Keohane and Nye’s (", 'The International
+        Commission on Intervention and State Sovereignty (' (a corporate name the bibliography knows)."""
+        lo = max(self._sentence_start(text, open_at), open_at - 160)
         window = text[lo:open_at]
+        year = self._first_year(text, open_at)
+        corporate = self._corporate_before(text, lo, open_at)
         m = NARRATIVE_END.search(window)
         if not m:
-            return None
+            return corporate
         raw = m.group("names")
         stripped, lead = _strip_leading(raw, 0)
         if not stripped.strip():
-            return None
+            return corporate
         start = lo + m.start("names") + lead
-        # secondary in running text: "as Carr, quoted in Wight (1991, 23)" is handled by _running_secondary
         authors, et_al = split_names(stripped)
         if not authors:
-            return None
+            return corporate
         end = start + len(stripped.rstrip())
         names = _Names(stripped.strip(), start, end, authors, et_al, weak=self._weak_narrative(authors, start, end))
+        if corporate is not None and corporate.start < names.start:
+            return corporate
+        if len(authors) > 1 and year and not self.ctx.resolves(authors, year):
+            # "against China, and Johnston (2003)": the list may start too early; the last names may resolve
+            for i in range(1, len(authors)):
+                tail = authors[i:]
+                at = text.find(tail[0], start, end)
+                if at >= 0 and self.ctx.resolves(tail, year):
+                    shorter = text[at:end]
+                    return _Names(shorter, at, end, tail, et_al, weak=self._weak_narrative(tail, at, end))
+            if any(is_place(a) for a in authors[:-1]) and not is_place(authors[-1]):
+                at = text.rfind(authors[-1], start, end)
+                return _Names(authors[-1], at, at + len(authors[-1]), authors[-1:], et_al,
+                              weak=self._weak_narrative(authors[-1:], at, at + len(authors[-1])))
         return names
+
+    def _corporate_before(self, text: str, lo: int, hi: int) -> _Names | None:
+        """The longest corporate name the bibliography knows ending at hi: 'Commission on Global Governance'."""
+        m = PAREN_END.search(text, lo, hi)
+        if not m or "," in m.group("names"):
+            return None
+        raw = m.group("names")
+        base = m.start("names")
+        for wm in re.finditer(rf"(?<![\w{APOS}{HYPH}])[{UP}]", raw):
+            cand = raw[wm.start():].strip()
+            if len(cand.split()) < 2 or cand.split()[0].lower() in LEADING_WORDS:
+                continue
+            if self.ctx.known_surname(cand):
+                start = base + wm.start()
+                return _Names(cand, start, start + len(cand), [cand], False)
+        return None
 
     def _name_apart(self, text: str, open_at: int, earlier: list[Found]) -> _Names | None:
         """A bare '(1999, 246)': the author named earlier in the sentence ('as Wendt puts it, ...'), a

@@ -142,6 +142,8 @@ def _prefix_split(word: str) -> tuple[str, str] | None:
         stem = rest[:-1] if rest.endswith("ists") else rest  # neo-functionalists
         if _known(rest) or (stem.endswith(("ism", "ist")) and _known(stem[:-3])):
             return word[:len(pre)], word[len(pre):]
+        if pre == "co" and rest[0] in "aeiou" and _known(low):  # British co-ordinate, co-exist, co-opt
+            return word[:len(pre)], word[len(pre):]
     return None
 
 
@@ -229,7 +231,14 @@ def inflections(term: str) -> set[str]:
     lead, _, last = words[head].rpartition("-")  # "spill-over" -> spill-overs
     if not last.isalpha():
         return {term}
-    forms = word_inflections(last, verbs=len(words) == 1)
+    verbs = len(words) == 1
+    if lead and "-" not in lead and _known(lead.lower() + last.lower()):
+        # "co-ordinate": inflect the closed word (coordinated, coordinating) and put the hyphen back
+        cut = len(lead)
+        forms = {f"{f[:cut]}-{f[cut:]}" for f in word_inflections(lead.lower() + last.lower(), verbs=verbs)
+                 if f[:cut] == lead.lower()}
+        return {" ".join(words[:head] + [f] + words[head + 1:]) for f in forms}
+    forms = word_inflections(last, verbs=verbs)
     prefix = lead + "-" if lead else ""
     return {" ".join(words[:head] + [prefix + f] + words[head + 1:]) for f in forms}
 

@@ -186,22 +186,6 @@ class Aligner:
         if m:
             self.cursor = m.end()
 
-    def jump_to_note(self, cursor: int) -> None:
-        """Place the cursor at a footnote's text: just after an inline `^[`, or after the `[^label]:` definition of
-        a reference-style note (pandoc's AST keeps neither the label nor the definition's place)."""
-        self.cursor = cursor
-        m = re.compile(r"\s*\^\[").match(self.source, cursor)
-        if m:
-            self.cursor = m.end()
-            return
-        m = re.compile(r"\s*\[\^([^\]\s]+)\]").match(self.source, cursor)
-        if m:
-            d = re.compile(r"^[ \t]*\[\^" + re.escape(m.group(1)) + r"\]:[ \t]*", re.MULTILINE).search(self.source)
-            if d:
-                self.cursor = d.end()
-                return
-        self.wide = True
-
 
 def bisect_right(a: list[int], x: int) -> int:
     import bisect

@@ -14,8 +14,9 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from jinja2 import (BaseLoader, ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
-                    TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError, select_autoescape)
+from jinja2 import (BaseLoader, ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader,
+                    StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError,
+                    select_autoescape)
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 
@@ -92,7 +93,8 @@ def environment(root: Path | None, kind: str = "html", *, cache_dir: Path | None
                 finalize: Callable[[Any], Any] | None = None, autoescape: bool | None = None) -> IssueEnvironment:
     """The environment for one output kind ("html", "typst", ...).
 
-    Lookup order: <root>/templates/<kind>/NAME, <root>/templates/NAME, then the package's templates/<kind>/NAME.
+    Lookup order: <root>/templates/<kind>/NAME, <root>/templates/NAME, then the package's templates/<kind>/NAME;
+    `default/NAME` names the package's template even when the issue overrides NAME.
     HTML (and XML) templates autoescape; other kinds pass `finalize` to escape for their own syntax.
     """
     files: dict[str, str] = {}
@@ -103,7 +105,11 @@ def environment(root: Path | None, kind: str = "html", *, cache_dir: Path | None
             loaders.append(_InsideLoader(user / kind, lambda n: f"{USER_FOLDER}/{kind}/{n}", files))
         if user.is_dir():
             loaders.append(_InsideLoader(user, lambda n: f"{USER_FOLDER}/{n}", files))
-    loaders.append(_InsideLoader(PACKAGE_TEMPLATES / kind, lambda n: f"(default) templates/{kind}/{n}", files))
+    defaults = _InsideLoader(PACKAGE_TEMPLATES / kind, lambda n: f"(default) templates/{kind}/{n}", files)
+    loaders.append(defaults)
+    # "default/NAME" is always the package's template, so that an override can extend the one it replaces:
+    # {% extends "default/landing.html" %} and change one block.
+    loaders.append(PrefixLoader({"default": defaults}))
     options: dict[str, Any] = {}
     if cache_dir is not None:
         try:

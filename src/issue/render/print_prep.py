@@ -1,0 +1,358 @@
+"""What the print and publisher formats share: each manuscript's pandoc AST with its citations rendered, its ids
+unique across the issue, and nothing raw left in it.
+
+The website's preparation (html.prepare: markup citations resolved, prose citations and cross-references linked,
+index anchors placed, the author's typed reference list replaced, unsafe content removed, template expressions
+expanded) is reused as it is. Then, per contribution:
+
+1. the template expressions the website expanded into HTML are read back into the AST (pandoc's HTML reader), so
+   that "{{ contributions.hirono.title }}" prints in the PDF and the EPUB too;
+2. pandoc --citeproc renders the citations and the reference list in the issue's CSL style (JSON to JSON, cached
+   by content), and the Cite elements become plain spans (a writer must not cite a second time);
+3. every id is prefixed with the contribution id ("cook.ref-keohane1984"), and internal links follow, because
+   pandoc's --id-prefix does not reach Typst labels and the same heading or reference id occurs in several
+   papers; a link to an id that exists nowhere becomes plain text (Typst refuses to compile a dangling link).
+
+The result is memoised on the Context, so that the PDF, EPUB and DOCX writers of one build prepare only once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import pandoc
+from ..diagnostics.core import Diagnostic, make
+from ..model import Location
+from ..pipeline import Context
+from . import csl, html, rules as R, splice, templates
+from .context import ContributionView, IssueModel, build_model
+
+PRINT_VERSION = "print-1"  # part of every cache key: bump when the preparation changes
+WORKERS = 2
+ATTR_AT = splice.ATTR_AT  # where each element keeps its Attr (id, classes, key-values)
+ANCHOR_CLASS = "index-anchor"
+
+
+@dataclass
+class PrintSource:
+    contribution: ContributionView
+    ast: dict[str, Any]  # citations rendered, ids prefixed, nothing raw
+    items: list[dict[str, Any]]  # the CSL items it cites
+    ids: dict[str, str] = field(default_factory=dict)  # the manuscript's id -> the id in the issue
+    key: str = ""  # content hash of the preparation (for the writers' own caches)
+
+    def anchor(self, old: str) -> str | None:
+        """The issue-wide id of an index anchor (or any id) of this manuscript."""
+        return self.ids.get(old)
+
+
+@dataclass
+class PrintIssue:
+    model: IssueModel
+    style: csl.Style
+    style_hash: str
+    items: dict[str, dict[str, Any]]
+    sources: list[PrintSource]
+    diagnostics: list[Diagnostic]
+
+    def source(self, cid: str) -> PrintSource | None:
+        return next((s for s in self.sources if s.contribution.id == cid), None)
+
+
+# -- cache -----------------------------------------------------------------------------------------------------
+def cache_read(ctx: Context, kind: str, name: str) -> bytes | None:
+    if ctx.cache_dir is None:
+        return None
+    try:
+        return (ctx.cache_dir / "print" / kind / name).read_bytes()
+    except OSError:
+        return None
+
+
+def cache_write(ctx: Context, kind: str, name: str, data: bytes) -> None:
+    if ctx.cache_dir is None:
+        return
+    folder = ctx.cache_dir / "print" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.{id(data)}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / name)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def timeout_of(ctx: Context) -> float:
+    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
+
+
+def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[dict[str, Any]] | None = None,
+               files: dict[str, bytes] | None = None) -> bytes:
+    """pandoc reading the JSON AST; `items` become --bibliography (CSL-JSON), `files` are written beside it and
+    may be named in `args` as {name} (e.g. a template). Everything lives in a temporary folder."""
+    body = json.dumps(ast, ensure_ascii=False).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="issue-print-") as tmp:
+        extra: list[str] = []
+        if items is not None:
+            refs = Path(tmp) / "references.json"
+            refs.write_text(json.dumps(items, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+            extra += ["--bibliography", str(refs)]
+        names: dict[str, str] = {}
+        for name, data in (files or {}).items():
+            (Path(tmp) / name).write_bytes(data)
+            names[name] = str(Path(tmp) / name)
+        args = [a.format(**names) if "{" in a and names else a for a in args]
+        return pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp)
+
+
+# -- AST walking -----------------------------------------------------------------------------------------------
+def walk(node: Any, fn: Callable[[dict[str, Any]], None]) -> None:
+    """Call fn on every element (dict with "t") of the tree, parents before children."""
+    if isinstance(node, list):
+        for x in node:
+            walk(x, fn)
+    elif isinstance(node, dict):
+        if "t" in node:
+            fn(node)
+        for key in ("c", "blocks"):
+            if key in node and isinstance(node[key], (list, dict)):
+                walk(node[key], fn)
+
+
+def attr_of(node: dict[str, Any]) -> list | None:
+    at = ATTR_AT.get(node.get("t", ""))
+    if at is None:
+        return None
+    c = node.get("c")
+    attr = c[at] if isinstance(c, list) and len(c) > at else None
+    return attr if isinstance(attr, list) and len(attr) == 3 else None
+
+
+def replace_inlines(ast: dict[str, Any], fn: Callable[[dict[str, Any]], list | None]) -> None:
+    """Replace elements in every list of elements: fn returns the replacement list, or None to keep it."""
+
+    def visit(items: list) -> None:
+        i = 0
+        while i < len(items):
+            new = fn(items[i])
+            if new is None:
+                i += 1
+                continue
+            items[i:i + 1] = new
+            i += len(new)
+
+    splice.walk_inlines(ast.get("blocks", []), visit)
+
+
+def span(classes: list[str], inlines: list) -> dict[str, Any]:
+    return {"t": "Span", "c": [["", classes, []], inlines]}
+
+
+# -- 1. template expressions, back from HTML -------------------------------------------------------------------
+def _html_fragments_to_ast(ctx: Context, ast: dict[str, Any]) -> None:
+    """The website expanded template expressions into HTML (RawInline/RawBlock "html", made by our autoescaped
+    templates after the author's own raw content was removed); read them back into AST elements in one pandoc run."""
+    found: list[tuple[list, int, dict]] = []
+
+    def collect(items: list) -> None:
+        for i, node in enumerate(items):
+            if node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
+                found.append((items, i, node))
+
+    splice.walk_inlines(ast.get("blocks", []), collect)
+    if not found:
+        return
+    page = "".join(f'<div id="issue-fragment-{n}">{node["c"][1]}</div>' for n, (_, _, node) in enumerate(found))
+    try:
+        out = json.loads(pandoc.run(["-f", "html", "-t", "json"], input=page.encode("utf-8"), timeout=timeout_of(ctx)))
+    except (pandoc.PandocError, ValueError):
+        out = {"blocks": []}
+    parsed: dict[str, list] = {}
+    for block in out.get("blocks", []):
+        if block.get("t") == "Div" and block["c"][0][0].startswith("issue-fragment-"):
+            parsed[block["c"][0][0]] = block["c"][1]
+    for n, (items, i, node) in reversed(list(enumerate(found))):
+        blocks = parsed.get(f"issue-fragment-{n}", [])
+        if node["t"] == "RawBlock":
+            items[i:i + 1] = blocks
+            continue
+        inlines: list = []
+        for b in blocks:
+            if b.get("t") in ("Para", "Plain"):
+                if inlines:
+                    inlines.append({"t": "Space"})
+                inlines.extend(b["c"])
+        items[i:i + 1] = inlines
+
+
+# -- 2. citations ----------------------------------------------------------------------------------------------
+def _citeproc(ctx: Context, p: html.Prepared, style: csl.Style) -> dict[str, Any]:
+    key = digest(PRINT_VERSION, "citeproc", p.key, json.dumps(p.ast, sort_keys=True, ensure_ascii=False))
+    cached = cache_read(ctx, "citeproc", key + ".json")
+    if cached is not None:
+        return json.loads(cached)
+    out = run_pandoc(ctx, p.ast, ["-t", "json", "--citeproc", "--csl", str(style.path)], items=p.items)
+    cache_write(ctx, "citeproc", key + ".json", out)
+    return json.loads(out)
+
+
+def _uncite(ast: dict[str, Any]) -> None:
+    """Cite elements, once citeproc has rendered them, become spans of their text."""
+    replace_inlines(ast, lambda n: [span(["citation"], n["c"][1])] if n.get("t") == "Cite" else None)
+
+
+# -- 3. ids ----------------------------------------------------------------------------------------------------
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+def article_id(cid: str) -> str:
+    """The id of a contribution's opening (its title): the contribution id, made an XML name when it starts with
+    a digit. Cross-references between contributions link to it."""
+    return cid if cid[:1].isalpha() else "c" + cid
+
+
+def safe_id(cid: str, old: str) -> str:
+    """The issue-wide id of a manuscript's id: "<contribution>.<id>". Contribution ids have no ".", so the ids of
+    two contributions never meet; the characters suit every format (Typst labels, XML ids, EPUB fragments)."""
+    return f"{article_id(cid)}.{_UNSAFE.sub('-', old).strip('-') or 'x'}"
+
+
+def _prefix_ids(ast: dict[str, Any], cid: str) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+
+    def visit(node: dict[str, Any]) -> None:
+        attr = attr_of(node)
+        if attr is None or not attr[0]:
+            return
+        new = base = safe_id(cid, attr[0])
+        n = 1
+        while new in used:
+            n += 1
+            new = f"{base}-{n}"
+        used.add(new)
+        ids.setdefault(attr[0], new)
+        attr[0] = new
+
+    walk(ast.get("blocks", []), visit)
+    return ids
+
+
+def _fix_links(source: PrintSource, contributions: set[str]) -> None:
+    """Internal links follow the renamed ids; links to another contribution ("#hirono") stay; a link to an id
+    that exists nowhere becomes its text."""
+
+    def fix(node: dict[str, Any]) -> list | None:
+        if node.get("t") != "Link":
+            return None
+        target = node["c"][2][0] or ""
+        if not target.startswith("#"):
+            return None
+        frag = target[1:]
+        if frag in source.ids:
+            node["c"][2][0] = "#" + source.ids[frag]
+            return None
+        if frag in contributions:
+            return None
+        return [span(["dangling-link"], node["c"][1])]
+
+    replace_inlines(source.ast, fix)
+
+
+# -- the whole issue -------------------------------------------------------------------------------------------
+def prepare(ctx: Context) -> PrintIssue:
+    """Every contribution ready for the print writers (memoised on the Context)."""
+    cached = getattr(ctx, "_issue_print", None)
+    if isinstance(cached, PrintIssue):
+        return cached
+    diags: list[Diagnostic] = []
+    style, found = csl.resolve(ctx.issue)
+    diags += found
+    style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+    items = html.csl_items(ctx)
+    model = build_model(ctx, style_title=style.title, page_of=lambda cid: "#" + article_id(cid))
+    env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
+    prepared = []
+    for c in model.contributions:
+        if c.id not in ctx.documents:
+            continue
+        p = html.prepare(ctx, c, model, items, env, style_hash)
+        _html_fragments_to_ast(ctx, p.ast)
+        diags.extend(p.diagnostics)
+        prepared.append(p)
+
+    def finish(p: html.Prepared) -> tuple[PrintSource | None, Diagnostic | None]:
+        try:
+            ast = _citeproc(ctx, p, style)
+        except (pandoc.PandocError, ValueError) as exc:
+            return None, make(R.WRITER_ERROR.code, f"pandoc could not render its citations for print: {exc}",
+                              Location(p.contribution.file))
+        _uncite(ast)
+        splice.sanitise(ast)
+        ids = _prefix_ids(ast, p.contribution.id)
+        return PrintSource(p.contribution, ast, p.items, ids, digest(PRINT_VERSION, p.key)), None
+
+    sources: list[PrintSource] = []
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for source, diag in pool.map(finish, prepared):
+            if diag is not None:
+                diags.append(diag)
+            if source is not None:
+                sources.append(source)
+    contributions = {article_id(c.id) for c in model.contributions}
+    for s in sources:
+        _fix_links(s, contributions)
+    result = PrintIssue(model, style, style_hash, items, sources, diags)
+    ctx._issue_print = result  # type: ignore[attr-defined]
+    return result
+
+
+# -- helpers for writers of one contribution per file (DOCX, JATS) ----------------------------------------------
+def standalone_links(ast: dict[str, Any], model: IssueModel, base_url: str | None, page: Callable[[str], str]) -> None:
+    """In a file that holds one contribution, a link to another contribution points to its DOI, else to its page
+    on the issue's website ([build] base_url), else becomes plain text."""
+
+    def fix(node: dict[str, Any]) -> list | None:
+        if node.get("t") != "Link":
+            return None
+        target = node["c"][2][0] or ""
+        if not target.startswith("#"):
+            return None
+        c = next((c for c in model.contributions if article_id(c.id) == target[1:]), None)
+        if c is None:
+            return None
+        if c.doi_url:
+            node["c"][2][0] = c.doi_url
+        elif base_url:
+            node["c"][2][0] = base_url.rstrip("/") + "/" + page(c.id)
+        else:
+            return [span(["crossref"], node["c"][1])]
+        return None
+
+    replace_inlines(ast, fix)
+
+
+def drop_anchors(ast: dict[str, Any]) -> None:
+    """Index anchors (empty spans with ids) are of no use where there is no index."""
+    replace_inlines(ast, lambda n: [] if n.get("t") == "Span" and ANCHOR_CLASS in n["c"][0][1] and not n["c"][1]
+                    else None)
+
+
+def base_url(ctx: Context) -> str | None:
+    value = (ctx.issue.build or {}).get("base_url") or ctx.issue.url
+    return str(value).rstrip("/") if value else None
