@@ -18,7 +18,10 @@ install: $(STAMP)
 build: $(STAMP)
 	$(BIN)/issue build
 
+# The website tests use the HTML checker and headless Chromium: installed when possible (best effort; the tests
+# that need them skip with the reason when they are missing).
 test: $(STAMP)
+	-@$(MAKE) --no-print-directory web-tools
 	$(BIN)/python -m pytest -q -n 2
 
 check: $(STAMP)

@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/index_quality.py            # figures
     .venv/bin/python benchmarks/index_quality.py --verbose  # and every miss and false match, in context
 
-The sample's manuscripts are written, without their marks, into a scratch issue folder with the repository's
-concepts.toml and the sample's bibliography, and the real pipeline runs on them (readers, citation checker,
+The sample's manuscripts are written, without their marks, into a scratch issue folder with the vocabulary they
+were marked against (tests/data/index/concepts.toml, a frozen copy of the demo's) and the sample's bibliography, and the real pipeline runs on them (readers, citation checker,
 matcher). The marks ([[surface|heading]] or [[surface|heading>sub]], see tests/data/index/README.md) give the
 gold spans: a copy with each mark replaced by private-use sentinels around its surface is read by the same reader,
 so that gold offsets are offsets in the very block text the matcher reads.
@@ -189,7 +189,8 @@ def _context(ctx, s: Span) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--vocabulary", type=Path, default=REPO / "concepts.toml")
+    ap.add_argument("--vocabulary", type=Path, default=SAMPLE / "concepts.toml",
+                    help="The vocabulary the sample was marked against (default: its frozen copy of the demo's).")
     ap.add_argument("--verbose", "-v", action="store_true", help="List every miss and false match in context.")
     args = ap.parse_args(argv)
     clean, gold = load_gold()

@@ -298,3 +298,15 @@ def test_a_wrong_name_in_a_manuscript_expression_is_reported_at_its_place(cli, m
     assert "T105" in result.stderr and "papers/introduction.md:3" in result.stderr
     assert "did you mean 'newby'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_note_style_renders_each_paper_with_its_own_citeproc_run(cli, make_issue):
+    """A note style tracks first and later citations per paper, so the issue is not rendered in one run."""
+    root = make_issue({"bibliography/issue.bib": BIB, "papers/introduction.md": INTRO, "papers/newby.md": NEWBY},
+                      manifest=MANIFEST.replace('"australian-journal-of-international-affairs"',
+                                                '"chicago-notes-bibliography"'))
+    build(cli, root)
+    page = (root / "build" / "html" / "newby.html").read_text()
+    assert 'id="ref-mitrany1966"' in page and 'id="ref-keohane1984"' in page
+    assert "Mitrany, David." in page  # the bibliography entry, in the note style's form
+    assert 'id="ref-martel2017"' not in page  # another paper's work is not in this paper's list

@@ -121,3 +121,13 @@ def test_typst_kind_uses_its_own_defaults_and_escaping(make_issue):
     root = make_issue({"templates/typst/title.typ": "= {{ title }}"})
     env = templates.environment(root, "typst", finalize=lambda v: str(v).replace("#", "\\#"))
     assert templates.render(env, "title.typ", {"title": "#import"}) == "= \\#import"
+
+
+def test_an_override_can_extend_the_default_it_replaces(cli, make_issue):
+    root = make_issue({"papers/paper.md": PAPER,
+                       "templates/landing.html": '{% extends "default/landing.html" %}\n'
+                                                 '{% block about %}<p class="about">Call for papers</p>{% endblock %}\n'})
+    assert cli(["build", "--format", "html", "-q"], root).code == 0
+    landing = (root / "build" / "html" / "index.html").read_text()
+    assert '<p class="about">Call for papers</p>' in landing
+    assert ">Contents</h2>" in landing and ">Imprint</h2>" in landing  # the rest of the default is kept

@@ -41,6 +41,7 @@ class Person:
     orcid: str | None = None
     email: str | None = None
     bio: str | None = None
+    url: str | None = None
 
     @property
     def surname(self) -> str:

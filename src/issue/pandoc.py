@@ -26,10 +26,14 @@ def pandoc_version() -> str:
     return pypandoc.get_pandoc_version()
 
 
-def run(args: list[str], input: bytes | None = None, timeout: float | None = None, cwd: str | None = None) -> bytes:
-    """pandoc ARGS with --sandbox (no file or network access beyond its inputs); returns stdout."""
+def run(args: list[str], input: bytes | None = None, timeout: float | None = None, cwd: str | None = None,
+        source_date_epoch: int | None = None) -> bytes:
+    """pandoc ARGS with --sandbox (no file or network access beyond its inputs); returns stdout.
+    `source_date_epoch` fixes the dates pandoc stamps into EPUB and DOCX files (else SOURCE_DATE_EPOCH or now)."""
     cmd = [pandoc_path(), "--sandbox", *args]
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "TMPDIR")}
+    if source_date_epoch is not None and "SOURCE_DATE_EPOCH" not in env:
+        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout or DEFAULT_TIMEOUT, cwd=cwd, env=env)
     except subprocess.TimeoutExpired:

@@ -79,7 +79,7 @@ YEAR_WORDS = {"forthcoming", "in press", "inpress", "n.d.", "nd", "n. d.", "no d
               "accepted", "in preparation", "to appear", "unpublished", "in print"}
 _EDTF_DAY = r"\d{4}(?:-(?:0[1-9]|1[0-2]|2[1-4])(?:-(?:0[1-9]|[12]\d|3[01]))?)?[?~%]?"
 _DATE = re.compile(rf"^(?:{_EDTF_DAY})?(?:/(?:{_EDTF_DAY}|\.\.)?)?$")
-_ACRONYM = re.compile(r"(?<![\w'’])(?:[A-Z][A-Z0-9&]*[A-Z0-9]|[A-Z](?:\.[A-Z])+\.?)s?(?![\w'’])")
+_ACRONYM = re.compile(r"(?<![\w'’])(?:[A-Z][A-Z0-9&]*[A-Z0-9]|[A-Z](?:\.[A-Z])+\.?)s?(?!\w)")
 _SINGLE_HYPHEN = re.compile(r"^\s*([A-Za-z]*\d+[A-Za-z]*)\s*-\s*([A-Za-z]*\d+[A-Za-z]*)\s*$")
 ACRONYM_FIELDS = ("title", "subtitle", "booktitle")
 

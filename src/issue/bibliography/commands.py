@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -46,7 +47,10 @@ def _inside(issue, path: str, *, must_exist: bool = True) -> str:
 
 
 def _cache(issue) -> Path | None:
-    return None if os.environ.get("ISSUE_NO_CACHE") else issue.root / "build" / ".cache"
+    """build/.cache of an issue folder; outside one, nothing is written."""
+    if os.environ.get("ISSUE_NO_CACHE") or not (issue.root / "issue.toml").is_file():
+        return None
+    return issue.root / "build" / ".cache"
 
 
 def _load(ctx: click.Context, bibs: tuple[str, ...] = ()):
@@ -139,7 +143,7 @@ def merge(ctx: click.Context, files: tuple[str, ...], output: str, keymap: str |
     out_path.parent.mkdir(parents=True, exist_ok=True)
     backup = write_atomic(out_path, result.text)
     (issue.root / map_rel).parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(issue.root / map_rel, keymap_text(result.keymap, out_rel), backup=False)
+    write_atomic(issue.root / map_rel, keymap_text(result.keymap, out_rel, map_rel), backup=False)
     click.echo(f"wrote {out_rel}" + (f" (old file kept as {backup.name})" if backup else "") +
                f" and {map_rel}: {summary}", err=True)
     if (issue.bib or {}).get("keymap") != map_rel and result.keymap:
@@ -343,8 +347,9 @@ def _haystack(entry) -> str:
     from ..names import fold
 
     names = " ".join(n.display() for n in entry.authors + entry.editors)
-    return fold(" ".join(x for x in (entry.key, names, entry.year or "", entry.title or "",
-                                      entry.container or "", entry.doi or "") if x))
+    text = " ".join(x for x in (entry.key, names, entry.year or "", entry.title or "", entry.container or "",
+                                entry.doi or "") if x)
+    return " ".join(re.sub(r"[^\w\s./:-]", " ", fold(text)).split())
 
 
 @refs.command()
@@ -364,7 +369,7 @@ def search(ctx: click.Context, text: tuple[str, ...], limit: int, fmt: str, bibs
       issue refs search "after hegemony"
       issue refs search de coning --format json
     """
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     from ..names import fold
 
@@ -377,9 +382,12 @@ def search(ctx: click.Context, text: tuple[str, ...], limit: int, fmt: str, bibs
         if all(w in hay for w in words):
             score = 200 + fuzz.partial_ratio(query, hay)
         else:
-            score = fuzz.partial_token_set_ratio(query, hay)
-            if score < 85:
+            # every word near some word of the entry (typos: 'peacekeping handbok')
+            tokens = hay.split()
+            best = [process.extractOne(w, tokens, scorer=fuzz.ratio)[1] for w in words]
+            if min(best) < 75:
                 continue
+            score = sum(best) / len(best)
         scored.append((-score, order, entry))
     scored.sort(key=lambda t: (t[0], t[1]))
     hits = [e for _, _, e in scored[:limit]]

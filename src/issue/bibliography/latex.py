@@ -52,7 +52,7 @@ _DECLARATIONS = {
 
 _TOKEN = re.compile(r"\\([A-Za-z]+)[ ]?|\\(.)|([{}])|(~)|(---|--)|(``|'')|(\$)|([^\\{}~\-`'$]+|[-`'])", re.S)
 _SPECIAL = re.compile(r"[\\{}~$`']|--")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")  # ASCII only: a no-break or thin space stays
 
 
 class _Fallback(Exception):
@@ -86,8 +86,9 @@ def decode_spans(latex: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _tidy(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    stripped = text.strip()
-    if "  " in stripped or not spans or stripped != text:
+    if not spans:
+        return _SPACES.sub(" ", text).strip(), []
+    if "  " in text or text.strip() != text:
         # whitespace tidying shifts positions: rebuild spans through an index map
         keep: list[int] = []
         prev_space = True

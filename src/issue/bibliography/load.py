@@ -35,7 +35,7 @@ _log = logging.getLogger("bibtexparser")
 _log.addHandler(logging.NullHandler())
 _log.propagate = False
 
-CACHE_VERSION = "bib-7"  # change when the model or the loader's output changes
+CACHE_VERSION = "bib-8"  # change when the model or the loader's output changes
 MONTH_MACROS = {m[:3]: m.capitalize() for m in
                 ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                  "october", "november", "december")}
@@ -105,7 +105,7 @@ def load_bibliography(root: Path, globs: list[str], *, files: list[str] | None =
             bib, load_diags = cached
             return bib, diags + load_diags
         bib, load_diags = parse_files(data, keymap)
-    _cache_put(cache_dir, key, (bib, load_diags))
+        _cache_put(cache_dir, key, (bib, load_diags))
     return bib, diags + load_diags
 
 
@@ -602,8 +602,11 @@ def _lookup(bib: Bibliography, key: str) -> Entry | None:
     return bib.entries.get(key) or next((e for k, e in bib.entries.items() if k.casefold() == key.casefold()), None)
 
 
+MAX_CROSSREF_DEPTH = 20  # chains longer than this are not real bibliographies; stop rather than recurse on
+
+
 def _resolve(bib: Bibliography, entry: Entry, done: set[str], active: set[str]) -> None:
-    if entry.key in done or entry.key in active:
+    if entry.key in done or entry.key in active or len(active) > MAX_CROSSREF_DEPTH:
         return
     active.add(entry.key)
     for name in ("xdata", "crossref"):

@@ -42,6 +42,7 @@ class MergeResult:
     entries_in: int = 0
     entries_out: int = 0
     files: list[str] = field(default_factory=list)
+    key_of: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, key in it) -> shared key
 
     @property
     def blocked(self) -> bool:
@@ -114,8 +115,8 @@ def merge_files(root: Path, files: list[str], options: dict | None = None) -> Me
             other = records[groups[taken[key.casefold()]][0]]
             key = _unique(key, taken)
             diags.append(make(R.MERGE_CONFLICT.code,
-                              f"key '{first.entry.key}' names two different works: {other.entry.label()} in "
-                              f"{other.file} and {first.entry.label()} here; this one becomes '{key}'",
+                              f"key '{first.entry.key}' names two different works: {_describe(other)} and "
+                              f"{_describe(first)}; this one becomes '{key}'",
                               first.entry.location, excerpt=first.entry.key,
                               suggestion=f"the manuscript that cites this work as '{first.entry.key}' must now "
                                          f"cite '{key}'"))
@@ -160,7 +161,12 @@ def merge_files(root: Path, files: list[str], options: dict | None = None) -> Me
     blocks += [f"@preamble{{{p.strip()}}}" for p in preambles]
     blocks += [t[1] for t in entries_out]
     return MergeResult(text="\n\n".join(blocks) + "\n", keymap=dict(sorted(keymap.items())), diagnostics=diags,
-                       entries_in=len(records), entries_out=len(entries_out), files=list(files))
+                       entries_in=len(records), entries_out=len(entries_out), files=list(files), key_of=per_file)
+
+
+def _describe(r: Record) -> str:
+    title = r.entry.title or ""
+    return f"{r.entry.label()}, '{title[:50]}{'…' if len(title) > 50 else ''}' ({r.file})"
 
 
 def _unique(key: str, taken: dict[str, int]) -> str:
@@ -186,7 +192,7 @@ def _merge_group(group: list[Record], key: str, per_file: dict[tuple[str, str], 
     for r in group:
         e = r.entry
         if e.type != entry_type and r is not first:
-            notes.append(f"type: {r.file} ({e.key}) has @{e.type}")
+            notes.append(f"type: {r.file} ({e.key}) is a {e.type}")
             diags.append(make(R.MERGE_CONFLICT.code, f"'{e.key}' ({r.file}) is @{e.type}, '{first.entry.key}' "
                               f"({first.file}) is @{entry_type}; the merged entry '{key}' is @{entry_type}",
                               e.location, excerpt=f"@{e.type}"))
@@ -229,10 +235,10 @@ def _merge_group(group: list[Record], key: str, per_file: dict[tuple[str, str], 
     return ("\n".join(comment) + "\n" if comment else "") + body, diags
 
 
-def keymap_text(keymap: dict[str, str], output: str) -> str:
+def keymap_text(keymap: dict[str, str], output: str, path: str) -> str:
     lines = [f"# Written by `issue refs merge`: the key each author used -> the key in {output}.",
              "# Manuscripts may keep citing the old keys when issue.toml has, under [bibliography]:",
-             "#   keymap = \"<this file>\"", "", "[keys]"]
+             f"#   keymap = {json.dumps(path)}", "", "[keys]"]
     lines += [f"{json.dumps(old, ensure_ascii=False)} = {json.dumps(new, ensure_ascii=False)}"
               for old, new in sorted(keymap.items())]
     return "\n".join(lines) + "\n"

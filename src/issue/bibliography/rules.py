@@ -63,8 +63,8 @@ UNDEFINED_STRING = rule(
     example="journal = ajia,", instead='@string{ajia = {Australian Journal of International Affairs}}\n...\njournal = ajia,')
 UNKNOWN_TYPE = rule(
     "B111", "unknown-entry-type", "info",
-    "An entry type that neither BibTeX nor biblatex defines (@electronic, @url); styles treat it as @misc.",
-    example="@electronic{un2019, ...}", instead="@online{un2019, ...}")
+    "An entry type that neither BibTeX nor biblatex defines (@url, @manuscript); styles treat it as @misc.",
+    example="@url{un2019, ...}", instead="@online{un2019, ...}")
 MERGE_CONFLICT = rule(
     "B112", "merge-conflict", "warning",
     "`issue refs merge`: two files describe one work with different values for a field, or use one key for "

@@ -132,14 +132,20 @@ def extract(ctx: Context, resolver: Resolver | None) -> list[tuple[Citation, Blo
         return counter[0]
 
     known = resolver.known_surname if resolver is not None else (lambda w: False)
+    max_year = int(ctx.issue.year) + 2 if ctx.issue.year else 2100
+
+    asked: dict[tuple, bool] = {}
 
     def resolves(authors: list[str], year: str) -> bool:
         if resolver is None:
             return False
+        if (tuple(authors), year) in asked:
+            return asked[(tuple(authors), year)]
         probe = Citation(file="", contribution="", block=0, start=0, end=0, location=Location(""), text="",
                          form="narrative", authors=authors, year=year, author_text=" and ".join(authors))
         res = resolver.resolve(probe)
-        return bool(res.key and res.year_ok)
+        asked[(tuple(authors), year)] = bool(res.key and res.year_ok)
+        return asked[(tuple(authors), year)]
 
     out: list[tuple[Citation, Block, Found | None]] = []
     for cid, doc in _documents(ctx):
@@ -148,7 +154,8 @@ def extract(ctx: Context, resolver: Resolver | None) -> list[tuple[Citation, Blo
                 continue
             out.extend((c, block, None) for c in markup.extract(doc, block, cid, next_group))
             text = _masked(block)
-            if "(" not in text:
+            note = block.kind == "note" or block.section == "notes"
+            if "(" not in text and not note:
                 continue
             ranges = _emphasis(doc, block)
             starts = [r[0] for r in ranges]
@@ -157,9 +164,10 @@ def extract(ctx: Context, resolver: Resolver | None) -> list[tuple[Citation, Blo
                 i = bisect.bisect_right(starts, offset) - 1
                 return i >= 0 and ranges[i][0] <= offset < ranges[i][1]
 
-            parser = ProseParser(GrammarContext(known_surname=known, emphasised=emphasised, resolves=resolves))
+            parser = ProseParser(GrammarContext(known_surname=known, emphasised=emphasised, resolves=resolves,
+                                                max_year=max_year))
             groups: dict[int, int] = {}
-            for f in parser.parse(text):
+            for f in parser.parse(text, note=note):
                 if f.group not in groups:
                     groups[f.group] = next_group()
                 out.append((_citation(doc, block, cid, f, groups[f.group]), block, f))

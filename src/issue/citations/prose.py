@@ -109,6 +109,10 @@ HAS_YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d|n\.\s?d\.|no date|forthcoming|in pr
 # prefixes that may stand before a bare year: "(see also 1989)"
 BARE_PREFIX = re.compile(r"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?|also|and|but\s+see|compare|contra|later|"
                          r"similarly|for\s+example,?|for\s+instance,?)\s*)*$", re.IGNORECASE)
+# what may stand before a citation written without parentheses in a footnote: "See, e.g., IFRC 2018"
+NOTE_CUE = re.compile(r"(?:^|[;:.!?]|\b(?:see|also|cf\.|e\.g\.|i\.e\.|compare|contra|by|in|from|follows?|with|and|"
+                      r"especially|esp\.|notably|on|for|is|are|to))[,\s]*$", re.IGNORECASE)
+NOTE_PREFIX = re.compile(r"(?:(?:see(?:\s+also)?|cf\.|e\.g\.|compare|contra|but\s+see|also)[,\s]*)+$", re.IGNORECASE)
 SENTENCE_END = re.compile(rf"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[{UP}0-9])")
 ABBREVIATIONS = {"al", "e.g", "i.e", "cf", "p", "pp", "ch", "chap", "n", "nn", "no", "vol", "vols", "ed", "eds",
                  "trans", "dr", "mr", "mrs", "ms", "st", "fig", "para", "sec", "art", "ibid", "op", "cit", "esp",
@@ -236,22 +240,82 @@ class ProseParser:
         self.ctx = ctx or Context()
 
     # -- entry point ------------------------------------------------------------------------------------------
-    def parse(self, text: str) -> list[Found]:
+    def parse(self, text: str, note: bool = False) -> list[Found]:
         """Every citation in text (markup citations must already be blanked out, footnote markers are not in
-        Block.text). Offsets are in text."""
+        Block.text). Offsets are in text. In a footnote (note=True), citations are also read without
+        parentheses: 'See, e.g., IFRC 2018, 42; Haacke 2009, 437.'"""
         out: list[Found] = []
         self._sentences: list[int] | None = None
         self._text = text
         group = 0
+        parens: list[tuple[int, int]] = []
         for m in PAREN.finditer(text):
+            parens.append((m.start(), m.end()))
             inner = m.group(1)
             if not HAS_YEAR.search(inner):
                 continue
             group += 1
             items = self._paren(text, m.start(), m.end(), group, out)
             out.extend(items)
-        out.extend(self._running_secondary(text, out, group))
+        self._running_secondary(text, out)
+        if note:
+            out.extend(self._unbracketed(text, parens, out, group))
         out.sort(key=lambda f: (f.start, f.end))
+        return out
+
+    def _unbracketed(self, text: str, parens: list[tuple[int, int]], found: list[Found], group: int) -> list[Found]:
+        """Citations without parentheses, as footnotes write them: 'Capie 2015, 320. On China's late response,
+        see also Fung 2019, 155.' One not opened by a cue ('see', ';', the start of the note) is weak: kept only
+        when the bibliography has such an author ('officer, Canberra, 2016' is not a citation)."""
+        import bisect
+
+        blocked = sorted(parens + [(f.start, f.end) for f in found])
+        starts = [b[0] for b in blocked]
+
+        def inside(pos: int) -> bool:
+            i = bisect.bisect_right(starts, pos) - 1
+            return i >= 0 and blocked[i][0] <= pos < blocked[i][1]
+
+        out: list[Found] = []
+        pos = 0
+        prev_end = -1
+        for m in YEAR.finditer(text):
+            if m.start() < pos or inside(m.start()) or "\x00" in text[max(0, m.start() - 2): m.start()]:
+                continue
+            end, years = self._year_list(text, m)
+            if not years:
+                continue
+            lo = max(self._sentence_start(text, m.start()), m.start() - 160, pos)
+            for stop in (";", ":", "(", ")", "\x00"):
+                at = text.rfind(stop, lo, m.start())
+                if at >= 0:
+                    lo = at + 1
+            names, prefix_text = self._paren_names(text[lo:m.start()], lo)
+            if names is None:
+                continue
+            if len(names.authors) > 1:
+                trimmed = self._trim_list(names, text, years[0][2])
+                if trimmed is not names:
+                    prefix_text, names = prefix_text + text[names.start:trimmed.start], trimmed
+            loc_end, locator, sep = end, None, None
+            lm = LOCATOR.match(text, end)
+            if lm:
+                locator, sep, loc_end = lm.group("loc").strip(), lm.group("sep"), lm.end()
+            if re.match(r"\s*[-–—]\s*\d", text[loc_end:loc_end + 4]):
+                continue
+            cued = bool(NOTE_CUE.search(prefix_text))
+            pm = NOTE_PREFIX.search(prefix_text)
+            prefix = pm.group(0).strip(" ,") if pm else None
+            if prev_end < 0 or not re.fullmatch(r"[\s;,]*(?:and\s+)?", text[prev_end:names.start]):
+                group += 1
+            for yi, (y0, y1, year, suffix) in enumerate(years):
+                last = yi == len(years) - 1
+                out.append(Found(start=names.start if yi == 0 else y0, end=loc_end if last else y1,
+                                 form="parenthetical", authors=list(names.authors), author_text=names.text, year=year,
+                                 suffix=suffix, et_al=names.et_al, locator=locator if last else None,
+                                 locator_sep=(sep or "") if last else "", prefix=prefix if yi == 0 else None,
+                                 group=group, weak=names.weak or not cued))
+            pos = prev_end = loc_end
         return out
 
     # -- one parenthesis --------------------------------------------------------------------------------------
@@ -292,6 +356,11 @@ class ProseParser:
             for c0, c1, years in self._cores(seg):
                 pre = seg[pos:c0]
                 names, prefix_text = self._paren_names(pre, base + pos)
+                if names is not None and len(names.authors) > 1:
+                    trimmed = self._trim_list(names, text, years[0][2])
+                    if trimmed is not names:
+                        prefix_text = prefix_text + text[names.start:trimmed.start]
+                        names = trimmed
                 original = None
                 secondary_from = None
                 cue = SECONDARY_CUE.search(prefix_text)
@@ -452,18 +521,25 @@ class ProseParser:
         names = _Names(stripped.strip(), start, end, authors, et_al, weak=self._weak_narrative(authors, start, end))
         if corporate is not None and corporate.start < names.start:
             return corporate
-        if len(authors) > 1 and year and not self.ctx.resolves(authors, year):
-            # "against China, and Johnston (2003)": the list may start too early; the last names may resolve
-            for i in range(1, len(authors)):
-                tail = authors[i:]
-                at = text.find(tail[0], start, end)
-                if at >= 0 and self.ctx.resolves(tail, year):
-                    shorter = text[at:end]
-                    return _Names(shorter, at, end, tail, et_al, weak=self._weak_narrative(tail, at, end))
-            if any(is_place(a) for a in authors[:-1]) and not is_place(authors[-1]):
-                at = text.rfind(authors[-1], start, end)
-                return _Names(authors[-1], at, at + len(authors[-1]), authors[-1:], et_al,
-                              weak=self._weak_narrative(authors[-1:], at, at + len(authors[-1])))
+        return self._trim_list(names, text, year, narrative=True)
+
+    def _trim_list(self, names: _Names, text: str, year: str | None, narrative: bool = False) -> _Names:
+        """A list of names may start too early: 'against China, and Johnston (2003)', 'for Southeast Asia,
+        Acharya 2001'. When the whole list matches no work of that year, the shortest tail that does is taken,
+        and a leading place name is dropped."""
+        authors = names.authors
+        if len(authors) < 2 or not year or self.ctx.resolves(authors, year):
+            return names
+        weak = self._weak_narrative if narrative else (lambda a, s, e: self._weak_paren(a))
+        for i in range(1, len(authors)):
+            tail = authors[i:]
+            at = text.find(tail[0], names.start, names.end)
+            if at >= 0 and self.ctx.resolves(tail, year):
+                return _Names(text[at:names.end], at, names.end, tail, names.et_al, weak=weak(tail, at, names.end))
+        if any(is_place(a) for a in authors[:-1]) and not is_place(authors[-1]):
+            at = text.rfind(authors[-1], names.start, names.end)
+            return _Names(authors[-1], at, at + len(authors[-1]), authors[-1:], names.et_al,
+                          weak=weak(authors[-1:], at, at + len(authors[-1])))
         return names
 
     def _corporate_before(self, text: str, lo: int, hi: int) -> _Names | None:
@@ -557,7 +633,7 @@ class ProseParser:
         m = YEAR.search(text, open_at + 1, min(len(text), open_at + 40))
         return _year_of(m)[0] if m else None
 
-    def _running_secondary(self, text: str, found: list[Found], group: int) -> list[Found]:
+    def _running_secondary(self, text: str, found: list[Found]) -> None:
         """Mark 'Carr, quoted in Wight (1991, 23)' as secondary: the narrative name after a cue."""
         for f in found:
             if f.form != "narrative" or f.author_span is not None:
@@ -570,7 +646,6 @@ class ProseParser:
                 om = re.search(rf"({SURWORD})\s*$", lead)
                 if om:
                     f.original = om.group(1)
-        return []
 
     # -- sentences --------------------------------------------------------------------------------------------
     def _boundaries(self, text: str) -> list[int]:

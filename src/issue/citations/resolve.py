@@ -32,9 +32,17 @@ def close(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 3 and a[0] == b[0] and Levenshtein.distance(a, b) <= 1
 
 
+# letters that Unicode does not decompose into a base letter and an accent
+_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "ß": "ss", "ł": "l",
+                          "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def norm(text: str) -> str:
-    """Case, accents, spaces, hyphens and apostrophes removed: 'Rosas-López' -> 'rosaslopez'."""
-    return _NON_ALNUM.sub("", fold(text))
+    """Case, accents, spaces, hyphens and apostrophes removed: 'Rosas-López' -> 'rosaslopez', 'Wæver' ->
+    'waever' (so that a name typed without its accents matches)."""
+    if text.isascii():
+        return _NON_ALNUM.sub("", text.lower())
+    return _NON_ALNUM.sub("", fold(text.translate(_LETTERS)))
 
 
 def acronym(name: str) -> str:
@@ -123,6 +131,7 @@ class Resolver:
         for i, entry in enumerate(entries):
             self._add(i, entry)
         self._group_duplicates(entries)
+        self._cache: dict[tuple, Resolution] = {}
         self._aliases(self.options.get("aliases") or {})
         self._surname_list = sorted(self.surnames)
         self._contributors = self._contributor_index(issue)
@@ -152,9 +161,6 @@ class Resolver:
                     f.add(norm(" ".join(words[j:])))
                 if von:
                     f.add(norm(f"{von} {last}"))
-                for part in re.split(r"[-‐‑]", last):
-                    if len(part) > 2 and part != last:
-                        pass  # "Hafner" alone does not stand for "Hafner-Burton"
                 display.append(f"{von} {last}" if von else last)
                 self.surnames.setdefault(norm(last), display[-1])
             f.discard("")
@@ -193,19 +199,20 @@ class Resolver:
             self.by_alias[a].append(work)
 
     def _group_duplicates(self, entries: list[Any]) -> None:
-        """Entries that are one work (same DOI, same author, year and title) share `Work.work`."""
-        try:
-            from ..bibliography.duplicates import find_duplicates
-        except ImportError:  # pragma: no cover - the bibliography package is part of every build
-            return
-        try:
-            pairs = find_duplicates(entries)
-        except Exception:  # a bibliography model without what duplicates needs: no grouping
-            return
-        for d in pairs:
-            first, second = self.by_key.get(d.first.key), self.by_key.get(d.second.key)
-            if first and second:
-                second.work = first.work
+        """Entries that are one work under two keys (the same DOI; the same first author, year and main title)
+        share `Work.work`, the key of the first. (The bibliography's own duplicate-entry rule also finds near-
+        identical titles; here an exact index keeps a 10,000-entry bibliography fast.)"""
+        seen: dict[tuple, str] = {}
+        for w in self.works:
+            doi = str(getattr(w.entry, "doi", "") or "").lower()
+            title = norm(re.split(r"[:.?!]", w.title, maxsplit=1)[0])
+            first = min(w.names[0]) if w.names else ""
+            keys = ([("doi", doi)] if doi else []) + ([("work", first, w.year, title)] if title and first else [])
+            owner = next((seen[k] for k in keys if k in seen), None)
+            if owner is not None:
+                w.work = owner
+            for k in keys:
+                seen.setdefault(k, w.work)
 
     def _aliases(self, table: dict[str, Any]) -> None:
         """[citations] aliases = { "HIPPO" = "hippo2015uniting" } (a key) or = "United Nations ..." (a name)."""
@@ -277,6 +284,16 @@ class Resolver:
 
     # -- prose: author-date ---------------------------------------------------------------------------------
     def resolve(self, c: Citation) -> Resolution:
+        """The resolution of a prose citation (the same authors, year and form give the same answer: cached)."""
+        memo = (tuple(c.authors), c.author_text, c.et_al, c.year, c.suffix, c.form == "secondary")
+        res = self._cache.get(memo)
+        if res is None:
+            res = self._cache[memo] = self._resolve(c)
+        return Resolution(key=res.key, candidates=list(res.candidates), author_match=res.author_match,
+                          relation=res.relation, year_ok=res.year_ok, problems=list(res.problems),
+                          crossref=res.crossref, ambiguous=list(res.ambiguous))
+
+    def _resolve(self, c: Citation) -> Resolution:
         cited = self._cited(c)
         res = Resolution()
         if not cited:
@@ -284,7 +301,7 @@ class Resolver:
         scored = self._score(c, cited, self._candidates(cited))
         good = [m for m in scored if _RANK[m[1]] <= 2]
         if not good:  # a misspelt first author: 'Keohan' for 'Keohane'
-            fuzzy = self._score(c, cited, self._fuzzy(cited))
+            fuzzy = self._score(c, cited, self._fuzzy(cited), fuzzy=True)
             good = [m for m in fuzzy if _RANK[m[1]] <= 2]
             scored += [m for m in fuzzy if m not in scored]
         res.author_match = bool(good)
@@ -335,10 +352,11 @@ class Resolver:
             res.problems.append(("undefined-citation", f"no bibliography entry for {c.label()}", hint))
         return res
 
-    def _score(self, c: Citation, cited: list[list[str]], pool: list[Work]) -> list[tuple[Work, str, bool]]:
+    def _score(self, c: Citation, cited: list[list[str]], pool: list[Work], fuzzy: bool = False
+               ) -> list[tuple[Work, str, bool]]:
         out = []
         for w in pool:
-            rel, spelled = self._relation(cited, w, c.et_al)
+            rel, spelled = self._relation(cited, w, c.et_al, fuzzy)
             if rel:
                 out.append((w, rel, spelled))
         return out
@@ -353,29 +371,35 @@ class Resolver:
         return [cited_forms(a) for a in c.authors if cited_forms(a)]
 
     def _candidates(self, cited: list[list[str]]) -> list[Work]:
+        """The entries that have the first cited author anywhere in their author list (or as an alias)."""
         seen: dict[str, Work] = {}
-        for forms in cited:
-            for f in forms:
-                for w in self.by_alias.get(f, []) + self.by_form.get(f, []):
-                    seen.setdefault(w.key, w)
+        for f in cited[0] if cited else []:
+            for w in self.by_alias.get(f, ()):
+                seen.setdefault(w.key, w)
+            for w in self.by_form.get(f, ()):
+                seen.setdefault(w.key, w)
         return sorted(seen.values(), key=lambda w: w.order)
 
-    def _relation(self, cited: list[list[str]], w: Work, et_al: bool) -> tuple[str, bool]:
+    def _relation(self, cited: list[list[str]], w: Work, et_al: bool, fuzzy: bool = False) -> tuple[str, bool]:
         """How the cited author list stands to the entry's (exact, etal, order, list, partial, or '') and
-        whether a surname matched only approximately."""
+        whether a surname matched only approximately. Approximate matches are tried when the first author
+        matched exactly ('Keohane and Nie') or when the entry came from the fuzzy search ('Keohan')."""
         if len(cited) == 1 and any(f in w.aliases for f in cited[0]):
             return "exact", False
         positions: list[int | None] = []
         used: set[int] = set()
         for forms in cited:
-            pos = next((j for j, names in enumerate(w.names) if j not in used and any(f in names for f in forms)),
-                       None)
+            pos = None
+            for j, names in enumerate(w.names):
+                if j not in used and not names.isdisjoint(forms):
+                    pos = j
+                    break
             positions.append(pos)
             if pos is not None:
                 used.add(pos)
         spelled = False
         for i, pos in enumerate(positions):
-            if pos is not None:
+            if pos is not None or not (fuzzy or positions[0] == 0):
                 continue
             best, at = 0.0, None
             for j, names in enumerate(w.names):
@@ -457,7 +481,8 @@ class Resolver:
             why = (f"'et al.' stands for {n - len(c.authors)} co-author{'s' if n - len(c.authors) != 1 else ''} "
                    f"of {w.key}, but the issue's style uses it from {self.et_al_min} authors"
                    if n > len(c.authors) else f"{w.key} has no other authors than {', '.join(w.display)}")
-            res.problems.append(("author-list", f"'{c.author_text} et al.': {why}", f"write '{self._written_as(c, w)}'"))
+            written = c.author_text if "et al" in c.author_text else f"{c.author_text} et al."
+            res.problems.append(("author-list", f"'{written}': {why}", f"write '{self._written_as(c, w)}'"))
         elif relation in ("list", "partial"):
             if len(c.authors) < n:
                 missing = [d for d, names in zip(w.display, w.names)

@@ -260,6 +260,7 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
             if t.exclude:
                 excluded.setdefault(i, []).append((bs, be, t.concept, t.sub))
     kept = []
+    title_case: dict[int, bool] = {}  # a line set in title case (a caption) has capitals everywhere
     for i, bs, be, form, target, targets in candidates:
         if target.exclude:
             continue
@@ -270,7 +271,9 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
             continue
         if _looks_cited(b.text, bs, be, target):
             continue
-        if not target.acronym and _inside_proper_name(b.text, bs, be, target):
+        if not target.acronym and i not in title_case:
+            title_case[i] = _title_case(b.text)
+        if not target.acronym and not title_case[i] and _inside_proper_name(b.text, bs, be, target):
             continue
         scope = target.concept.scope
         if scope is not None and contribution not in scope:
@@ -291,11 +294,15 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
         last_block, last_end = i, be
 
     out: list[Occurrence] = []
+    seg_starts: dict[int, list[int]] = {}
     for i, bs, be, form, target in chosen:
         b = blocks[i]
         be = _with_possessive(b.text, be)
         concept = target.concept
-        seg = b._segment_at(bs)
+        if i not in seg_starts:
+            seg_starts[i] = [x.start for x in b.segments]
+        k = bisect_right(seg_starts[i], bs) - 1
+        seg = b.segments[max(0, k)] if b.segments else None
         out.append(Occurrence(
             file=doc.file, contribution=contribution, block=b.index, start=bs, end=be, surface=b.text[bs:be],
             form=form, concept=concept.heading, heading=concept.heading,
@@ -358,13 +365,11 @@ def _title_case(text: str) -> bool:
 def _inside_proper_name(text: str, s: int, e: int, target: Target) -> bool:
     """A common-noun term capitalised inside a name: "Pacific Partnership Holdings", "the Partnership for Peace".
 
-    Terms that are names themselves (a capital in the vocabulary) are not tested, nor are lines set in title case
-    (captions), where every word has a capital.
+    Terms that are names themselves (a capital in the vocabulary) are not tested; nor are lines set in title case
+    (captions), where every word has a capital: the caller leaves those out.
     """
     term = target.term or (target.sub.heading if target.sub else target.concept.heading)
     if any(w[:1].isupper() for w in term.split()) or not text[s:e][:1].isupper():
-        return False
-    if _title_case(text):
         return False
     left = re.search(r"(\S+) $", text[max(0, s - 60):s])
     right = re.match(r" (\S+)(?: (\S+))?", text[e:e + 80])

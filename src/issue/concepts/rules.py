@@ -235,17 +235,31 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
 _STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "by", "as", "at", "from", "that",
          "this", "its", "their", "his", "her", "such", "more", "most", "which", "is", "are", "was", "were", "be",
          "been", "but", "not", "no", "into", "than", "also", "both", "between", "among", "other", "these", "those",
-         "it", "they", "we", "our", "has", "have", "had", "can", "could", "would", "will", "may", "might", "do", "does"}
+         "it", "they", "we", "our", "has", "have", "had", "can", "could", "would", "will", "may", "might", "do", "does",
+         "one", "two", "out", "up", "any", "all", "each", "every", "some", "what", "who", "how", "whose", "there"}
 
 
 def _sub_entry_ideas(occurrences: list["Occurrence"], heading: str, top: int = 4) -> list[tuple[str, int]]:
-    """The words most often written just before the term ("functional cooperation", "regional cooperation"):
-    the usual candidates for sub-entries."""
+    """Phrases the authors often write around the term: a modifier before it ("functional cooperation") or a
+    prepositional phrase after it ("cooperation with China"), the usual candidates for sub-entries."""
+    import re
+
+    from lemminflect import getAllLemmas
+
+    def modifier(word: str) -> bool:
+        pos = getAllLemmas(word.split()[0])
+        return not pos or bool(set(pos) & {"ADJ", "NOUN"}) or word.endswith("ed")  # "fragmented cooperation"
+
     counts: Counter[str] = Counter()
     for o in occurrences:
         word = o.left_word.casefold() if o.left_word else ""
-        if word and word.isalpha() and word not in _STOP and len(word) > 2:
+        if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and modifier(word):
             counts[word] += 1
+        text = o.block_ref.text if o.block_ref is not None else ""
+        m = re.match(r"\s+(on|with|in|between|among|for|against)\s+(?:the\s+|its\s+|their\s+)?"
+                     r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?|[a-z][\w\-]+)", text[o.end:o.end + 60])
+        if m and m.group(2).casefold() not in _STOP and modifier(m.group(2).casefold()):
+            counts[f"{m.group(1)} {m.group(2)}"] += 1
     return [(w, k) for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])) if k >= 2][:top]
 
 
@@ -269,9 +283,12 @@ def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
         if len(spellings) < 2:
             continue
 
+        heading_spelling = {_spelling(o.heading) for occ in spellings.values() for o in occ}
+
         def weight(s: str) -> tuple:
+            """Used in more contributions, then more often, then the vocabulary's own spelling."""
             occ = spellings[s]
-            return (-len({o.contribution for o in occ}), -len(occ), s)
+            return (-len({o.contribution for o in occ}), -len(occ), s not in heading_spelling, s)
 
         usual = min(spellings, key=weight)
         usual_occ = spellings[usual]

@@ -374,7 +374,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     used = [items[k] for k in sorted(set(cited))]
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.pandoc_version(), style_hash, body, refs]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([RENDER_VERSION, _pandoc_identity(), style_hash, body, refs]).encode()).hexdigest()
     return Prepared(c, ast, used, diags, key, nocite=list(prose_keys), cited=set(cited))
 
 
@@ -506,7 +506,7 @@ def _render_references(ctx: Context, model: IssueModel, items: dict[str, dict[st
                     "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}}
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(all_items, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, "refs", pandoc.pandoc_version(), style_hash, body, refs])
+    key = hashlib.sha256("\0".join([RENDER_VERSION, "refs", _pandoc_identity(), style_hash, body, refs])
                          .encode()).hexdigest()
     html = _cache_read(ctx, "refs", key + ".html")
     if html is None:
@@ -543,7 +543,7 @@ def _run_json(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]], st
     """pandoc --citeproc from JSON to JSON (cached): citations and the bibliography rendered in the style."""
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.pandoc_version(), style_hash, body, refs])
+    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, _pandoc_identity(), style_hash, body, refs])
                          .encode()).hexdigest()
     cached = _cache_read(ctx, "citeproc", key + ".json")
     if cached is None:
@@ -607,7 +607,7 @@ def _with_references(blocks: list, entries: list[dict[str, Any]], cited: set[str
 def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
     """JSON -> HTML without citeproc (already done), cached by content."""
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.pandoc_version(), body]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, _pandoc_identity(), body]).encode()).hexdigest()
     folder = "pages" if kind == "page" else kind
     cached = _cache_read(ctx, folder, key + ".html")
     if cached is not None:
@@ -698,6 +698,78 @@ def _copy_static(ctx: Context, folder: Path) -> None:
                 shutil.copyfile(f, dest)
 
 
+# -- the whole site, cached by the hash of every input -------------------------------------------------------------
+def _jsonable(value: Any) -> Any:
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))  # helper objects: their type, not their address
+
+
+def _files_digest(folder: Path) -> list[tuple[str, str]]:
+    if not folder.is_dir():
+        return []
+    return [(p.relative_to(folder).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
+def _pandoc_identity() -> str:
+    """Which pandoc would convert, without running it (its version costs a process start on every build)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "files" / "pandoc"
+        if binary.is_file():
+            st = binary.stat()
+            return f"{binary}:{st.st_size}:{st.st_mtime_ns}"
+    return pandoc.pandoc_version()
+
+
+def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str) -> str:
+    """A hash of everything the website is made from: the manifest, each manuscript, the analyses' records and
+    findings, the bibliography, the style, the templates and assets, pandoc and this writer."""
+    from .. import __version__
+
+    h = hashlib.sha256()
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            h.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=_jsonable).encode("utf-8"))
+            h.update(b"\0")
+
+    manifest = ctx.issue.manifest_path
+    feed(RENDER_VERSION, __version__, _pandoc_identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
+         hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else repr(ctx.issue.raw))
+    feed(sorted((cid, doc.sha256, doc.file) for cid, doc in ctx.documents.items()))
+    for name in sorted(ctx.results):
+        result = ctx.results[name]
+        feed(name, [_jsonable(r) for r in result.records], result.extra)
+    feed([d.to_json() for d in findings(ctx).items], items)
+    feed(_files_digest(ctx.root / templates.USER_FOLDER), _files_digest(templates.PACKAGE_TEMPLATES / "html"))
+    return h.hexdigest()
+
+
+def _site_from_cache(ctx: Context, key: str, folder: Path) -> bool:
+    cached = _cache_read(ctx, "site", key + ".json")
+    if cached is None:
+        return False
+    try:
+        files = json.loads(cached)
+    except ValueError:
+        return False
+    for rel, text in files.items():
+        _write(folder / rel, text)
+    _copy_static(ctx, folder)
+    return True
+
+
+def _site_to_cache(ctx: Context, key: str, folder: Path) -> None:
+    files = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(folder.rglob("*")) if p.is_file() and "static" not in p.relative_to(folder).parts}
+    _cache_write(ctx, "site", key + ".json", json.dumps(files, sort_keys=True, ensure_ascii=False))
+
+
 def write(ctx: Context, out: Path) -> list[Diagnostic]:
     folder = out / "html"
     folder.mkdir(parents=True, exist_ok=True)
@@ -705,8 +777,11 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     style, found = csl.resolve(ctx.issue)
     diags += found
     style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
-    env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
     items = csl_items(ctx)
+    site_key = _site_key(ctx, items, style_hash) if ctx.cache_dir is not None else ""
+    if site_key and not diags and _site_from_cache(ctx, site_key, folder):
+        return diags  # nothing the site is made from has changed
+    env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
     model = build_model(ctx, style_title=style.title, page_of=page_of)
 
     prepared = [prepare(ctx, c, model, items, env, style_hash) for c in model.contributions if c.id in ctx.documents]
@@ -738,6 +813,8 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
         diags.append(exc.diagnostic)
         return diags
     _write_downloads(folder, model)
+    if site_key and not diags:  # a site with problems is rebuilt next time, so that they are reported again
+        _site_to_cache(ctx, site_key, folder)
     _copy_static(ctx, folder)
     return diags
 

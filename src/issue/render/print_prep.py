@@ -47,6 +47,7 @@ class PrintSource:
     items: list[dict[str, Any]]  # the CSL items it cites
     ids: dict[str, str] = field(default_factory=dict)  # the manuscript's id -> the id in the issue
     key: str = ""  # content hash of the preparation (for the writers' own caches)
+    cited: dict[str, Any] | None = None  # before citeproc: Cite elements and "#ref-KEY" links, ids as written (JATS)
 
     def anchor(self, old: str) -> str | None:
         """The issue-wide id of an index anchor (or any id) of this manuscript."""
@@ -101,10 +102,20 @@ def timeout_of(ctx: Context) -> float:
     return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
 
 
+def epoch_of(ctx: Context) -> int:
+    """The date stamped into EPUB and DOCX files: SOURCE_DATE_EPOCH when set (pandoc reads it), else 1 January of
+    the issue's year, so that the same inputs give the same bytes."""
+    import calendar
+
+    year = ctx.issue.year if isinstance(ctx.issue.year, int) and 1980 <= ctx.issue.year <= 9999 else 1980
+    return calendar.timegm((year, 1, 1, 0, 0, 0))
+
+
 def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[dict[str, Any]] | None = None,
-               files: dict[str, bytes] | None = None) -> bytes:
+               files: dict[str, bytes] | None = None, dated: bool = False, output: str | None = None) -> bytes:
     """pandoc reading the JSON AST; `items` become --bibliography (CSL-JSON), `files` are written beside it and
-    may be named in `args` as {name} (e.g. a template). Everything lives in a temporary folder."""
+    may be named in `args` as {name} (e.g. a template). With `output` (a file name such as "issue.epub"), pandoc
+    writes that file and its bytes are returned. Everything lives in a temporary folder."""
     body = json.dumps(ast, ensure_ascii=False).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="issue-print-") as tmp:
         extra: list[str] = []
@@ -117,7 +128,11 @@ def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[d
             (Path(tmp) / name).write_bytes(data)
             names[name] = str(Path(tmp) / name)
         args = [a.format(**names) if "{" in a and names else a for a in args]
-        return pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp)
+        if output:
+            extra += ["-o", str(Path(tmp) / output)]
+        out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp,
+                         source_date_epoch=epoch_of(ctx) if dated else None)
+        return (Path(tmp) / output).read_bytes() if output else out
 
 
 # -- AST walking -----------------------------------------------------------------------------------------------
@@ -297,6 +312,7 @@ def prepare(ctx: Context) -> PrintIssue:
         prepared.append(p)
 
     def finish(p: html.Prepared) -> tuple[PrintSource | None, Diagnostic | None]:
+        cited = splice.copy_ast(p.ast)
         try:
             ast = _citeproc(ctx, p, style)
         except (pandoc.PandocError, ValueError) as exc:
@@ -305,7 +321,7 @@ def prepare(ctx: Context) -> PrintIssue:
         _uncite(ast)
         splice.sanitise(ast)
         ids = _prefix_ids(ast, p.contribution.id)
-        return PrintSource(p.contribution, ast, p.items, ids, digest(PRINT_VERSION, p.key)), None
+        return PrintSource(p.contribution, ast, p.items, ids, digest(PRINT_VERSION, p.key), cited), None
 
     sources: list[PrintSource] = []
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -320,6 +336,14 @@ def prepare(ctx: Context) -> PrintIssue:
     result = PrintIssue(model, style, style_hash, items, sources, diags)
     ctx._issue_print = result  # type: ignore[attr-defined]
     return result
+
+
+def diagnostics_once(ctx: Context, issue: PrintIssue) -> list[Diagnostic]:
+    """The preparation's findings, for the first print writer of a build that asks (not once per format)."""
+    if getattr(ctx, "_issue_print_reported", False):
+        return []
+    ctx._issue_print_reported = True  # type: ignore[attr-defined]
+    return list(issue.diagnostics)
 
 
 # -- helpers for writers of one contribution per file (DOCX, JATS) ----------------------------------------------
@@ -356,3 +380,63 @@ def drop_anchors(ast: dict[str, Any]) -> None:
 def base_url(ctx: Context) -> str | None:
     value = (ctx.issue.build or {}).get("base_url") or ctx.issue.url
     return str(value).rstrip("/") if value else None
+
+
+# -- a contribution's opening, as AST blocks (EPUB, DOCX) -------------------------------------------------------
+def inlines(text: str | None) -> list[dict[str, Any]]:
+    """Plain text as pandoc inlines (words and spaces): pandoc escapes it for every format."""
+    out: list[dict[str, Any]] = []
+    for word in (text or "").split():
+        if out:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out
+
+
+def opening_blocks(c: ContributionView, level: int = 1) -> list[dict[str, Any]]:
+    """Title, authors, affiliations, abstract and keywords of a contribution, from the manifest."""
+    blocks: list[dict[str, Any]] = [{"t": "Header", "c": [level, [article_id(c.id), ["article-title"], []],
+                                                          inlines(c.title)]}]
+    if c.subtitle:
+        blocks.append({"t": "Para", "c": [{"t": "Emph", "c": inlines(c.subtitle)}]})
+    if c.authors:
+        names: list[dict[str, Any]] = []
+        for i, a in enumerate(c.authors):
+            if i:
+                names += [{"t": "Str", "c": ","}, {"t": "Space"}] if i < len(c.authors) - 1 else \
+                    [{"t": "Space"}, {"t": "Str", "c": "and"}, {"t": "Space"}]
+            names += inlines(a.name)
+            if a.affiliation_mark and len(c.affiliations) > 1:
+                names.append({"t": "Superscript", "c": [{"t": "Str", "c": str(a.affiliation_mark)}]})
+        blocks.append({"t": "Div", "c": [["", ["authors"], []], [{"t": "Para", "c": names}]]})
+    if c.affiliations:
+        paras = []
+        for i, aff in enumerate(c.affiliations):
+            mark = [{"t": "Superscript", "c": [{"t": "Str", "c": str(i + 1)}]}] if len(c.affiliations) > 1 else []
+            paras.append({"t": "Para", "c": mark + inlines(aff)})
+        blocks.append({"t": "Div", "c": [["", ["affiliations"], []], paras]})
+    if c.abstract:
+        blocks.append({"t": "Div", "c": [["", ["abstract"], []], [
+            {"t": "Para", "c": [{"t": "Strong", "c": inlines("Abstract")}]},
+            {"t": "Para", "c": inlines(c.abstract)}]]})
+    if c.keywords:
+        blocks.append({"t": "Div", "c": [["", ["keywords"], []], [
+            {"t": "Para", "c": [{"t": "Strong", "c": inlines("Keywords:")}, {"t": "Space"},
+                                *inlines("; ".join(c.keywords))]}]]})
+    return blocks
+
+
+def shift_headings(blocks: list[dict[str, Any]], by: int) -> None:
+    def visit(node: dict[str, Any]) -> None:
+        if node.get("t") == "Header":
+            node["c"][0] = min(6, node["c"][0] + by)
+
+    walk(blocks, visit)
+
+
+def meta_inlines(text: str | None) -> dict[str, Any]:
+    return {"t": "MetaInlines", "c": inlines(text)}
+
+
+def meta_list(values: list[Any]) -> dict[str, Any]:
+    return {"t": "MetaList", "c": values}

@@ -1,0 +1,360 @@
+"""build/pdf/: the issue as one book typeset with Typst, and an offprint of each contribution.
+
+A straight line: prepare every manuscript for print (print_prep: citations rendered in the issue's style, ids
+unique across the issue); mark the index occurrences with Typst labels and let pandoc write each body in Typst;
+render the book from the Jinja2 templates in templates/typst/ (front matter in roman pages, the contributions in
+arabic, each opening on a right-hand page, then the index); compile it once with the `typst` package. Page numbers
+in the contents, the abstracts and the index are resolved by Typst itself (labels, `counter(page).at`, `query`),
+so they are the typeset ones. A query of the compiled document says where each part begins and ends: the
+offprints are cut from the book with pypdf (so their pages are numbered as in the issue), and with
+`issue build --paginate` each contribution's page range is written to build/pages.toml.
+
+Whatever a manuscript contains, no raw Typst reaches the compiler (print_prep drops raw elements; pandoc escapes
+text), the manifest's text is escaped by the templates (typst_text), and the compiler's root is an empty folder,
+so a document cannot read any file.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import pandoc
+from ..diagnostics.core import Diagnostic, make
+from ..model import Location
+from ..pipeline import Context
+from . import pages as pages_file, print_prep, rules as R, templates, typst_text
+from .print_prep import PrintIssue, PrintSource, article_id, digest
+
+PDF_VERSION = "pdf-1"  # part of every cache key: bump when the Typst conversion changes
+DEFAULT_WIDTH, DEFAULT_HEIGHT = "156mm", "234mm"  # Royal octavo, a common journal and monograph format
+_LENGTH = re.compile(r"^\d{2,4}(?:\.\d+)?(?:mm|cm|in|pt)$")
+
+
+@dataclass
+class Article:
+    """What article.typ receives for one contribution besides the contribution itself."""
+
+    contribution: Any
+    body: typst_text.TypstCode
+
+
+@dataclass
+class Part:
+    """Where one part of the typeset book lies: physical pages (from 1) and the page labels printed on them."""
+
+    id: str
+    first: int
+    last: int
+    first_label: str
+    last_label: str
+
+    @property
+    def label_range(self) -> str:
+        return self.first_label if self.first_label == self.last_label else f"{self.first_label}-{self.last_label}"
+
+
+# -- bodies ----------------------------------------------------------------------------------------------------
+def _link_targets(sources: list[PrintSource]) -> set[str]:
+    targets: set[str] = set()
+
+    def visit(node: dict[str, Any]) -> None:
+        if node.get("t") == "Link" and (node["c"][2][0] or "").startswith("#"):
+            targets.add(node["c"][2][0][1:])
+
+    for s in sources:
+        print_prep.walk(s.ast.get("blocks", []), visit)
+    return targets
+
+
+def _metadata(ident: str) -> dict[str, Any]:
+    return {"t": "RawInline", "c": ["typst", f"#metadata(none){typst_text.label(ident)}"]}
+
+
+def _typst_ast(source: PrintSource, targets: set[str]) -> tuple[dict[str, Any], set[str]]:
+    """The AST as Typst should see it: an index anchor becomes an invisible `metadata` element with its label (a
+    label in Typst markup would attach to the whole preceding text run, possibly on an earlier page); a span that a
+    link points to gets such a marker too; every other id is dropped, so that no label is ever defined twice.
+    Returns the AST and the anchor labels placed."""
+    ast = print_prep.splice.copy_ast(source.ast)
+    placed: set[str] = set()
+
+    def inlines(node: dict[str, Any]) -> list | None:
+        if node.get("t") != "Span":
+            return None
+        attr = node["c"][0]
+        ident = attr[0]
+        if not ident:
+            return None
+        attr[0] = ""
+        if print_prep.ANCHOR_CLASS in attr[1] and not node["c"][1]:
+            placed.add(ident)
+            return [_metadata(ident)]
+        if ident in targets:
+            return [_metadata(ident), node]
+        return None
+
+    print_prep.replace_inlines(ast, inlines)
+
+    def others(node: dict[str, Any]) -> None:
+        if node.get("t") == "Span":
+            return
+        attr = print_prep.attr_of(node)
+        if attr is not None and attr[0] and (attr[0] not in targets or node.get("t") not in ("Header", "Div")):
+            attr[0] = ""
+
+    print_prep.walk(ast.get("blocks", []), others)
+    ast["meta"] = {}
+    return ast, placed
+
+
+def _typst_body(ctx: Context, source: PrintSource, targets: set[str]) -> tuple[str, set[str]]:
+    ast, placed = _typst_ast(source, targets)
+    text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    key = digest(PDF_VERSION, pandoc.pandoc_version(), text)
+    cached = print_prep.cache_read(ctx, "typst", key + ".typ")
+    if cached is not None:
+        return cached.decode("utf-8"), placed
+    out = print_prep.run_pandoc(ctx, ast, ["-t", "typst", "--wrap=none", "--shift-heading-level-by=1"])
+    print_prep.cache_write(ctx, "typst", key + ".typ", out)
+    return out.decode("utf-8"), placed
+
+
+# -- the index -------------------------------------------------------------------------------------------------
+@dataclass
+class IndexLine:
+    label: str
+    targets: typst_text.TypstCode | None = None  # a Typst array of labels
+    see: str | None = None
+    see_also: list[str] | None = None
+    subs: list["IndexLine"] | None = None
+
+
+@dataclass
+class IndexGroup:
+    letter: str
+    entries: list[IndexLine]
+
+
+def _labels(anchors: list[tuple[str, str]], issue: PrintIssue, placed: set[str]) -> typst_text.TypstCode | None:
+    """(contribution id, anchor id) pairs -> a Typst array of the labels placed in the typeset text."""
+    out: list[str] = []
+    for cid, anchor in anchors:
+        source = issue.source(cid)
+        ident = source.anchor(anchor) if source else None
+        if ident and ident in placed and ident not in out:
+            out.append(ident)
+    if not out:
+        return None
+    return typst_text.TypstCode("(" + "".join(f"{typst_text.label(i)}, " for i in out) + ")")
+
+
+def _locator_anchors(locators: list[Any]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for loc in locators:
+        cid = getattr(loc, "contribution", None)
+        cid = getattr(cid, "id", cid)
+        for a in getattr(loc, "anchors", None) or [getattr(loc, "anchor", None)]:
+            if cid and a:
+                pairs.append((str(cid), str(a)))
+    return pairs
+
+
+def index_groups(ctx: Context, issue: PrintIssue, placed: set[str]) -> list[IndexGroup]:
+    """The concept index (the concept analysis's Index: sub-entries, see, see also, double-posted acronyms) with
+    each locator turned into the labels of its occurrences; Typst finds their pages."""
+    extra = getattr(ctx.results.get("concepts"), "extra", None) or {}
+    index = extra.get("index")
+    groups: list[IndexGroup] = []
+    if index is not None and hasattr(index, "groups"):
+        for letter, entries in index.groups():
+            lines: list[IndexLine] = []
+            for e in entries:
+                if e.kind == "see":
+                    lines.append(IndexLine(e.label, see=e.see))
+                    continue
+                subs = []
+                for s in e.subs:
+                    t = _labels(_locator_anchors(s.locators), issue, placed)
+                    if t is not None:
+                        subs.append(IndexLine(s.heading, targets=t))
+                targets = _labels(_locator_anchors(e.locators), issue, placed)
+                if targets is None and not subs:
+                    continue
+                lines.append(IndexLine(e.label, targets=targets, see_also=list(e.see_also), subs=subs))
+            if lines:
+                groups.append(IndexGroup("Symbols and numerals" if letter == "#" else letter, lines))
+        return groups
+    for letter in issue.model.index:  # without the concept analysis's index: the model's flat one
+        lines = []
+        for e in letter.entries:
+            targets = _labels(_locator_anchors(e.locators), issue, placed)
+            if targets is not None or e.see:
+                lines.append(IndexLine(e.heading, targets=targets, see="; ".join(e.see) or None,
+                                       see_also=list(e.see_also), subs=[]))
+        if lines:
+            groups.append(IndexGroup(letter.letter, lines))
+    return groups
+
+
+# -- the book --------------------------------------------------------------------------------------------------
+def typst_environment(ctx: Context) -> templates.IssueEnvironment:
+    env = templates.environment(ctx.root, "typst", cache_dir=ctx.cache_dir, finalize=typst_text.finalize,
+                                autoescape=False)
+    typst_text.register(env)
+    return env
+
+
+def _settings(ctx: Context) -> tuple[dict[str, Any], list[Diagnostic]]:
+    build = ctx.issue.build or {}
+    diags: list[Diagnostic] = []
+    first = build.get("first_page", 1)
+    if not isinstance(first, int) or isinstance(first, bool) or first < 1:
+        diags.append(make(R.WRITER_ERROR.code, f"[build] first_page must be a whole number from 1, not {first!r}; "
+                                               "using 1", Location("issue.toml"), excerpt=str(first)))
+        first = 1
+    size = {}
+    for key, default in (("page_width", DEFAULT_WIDTH), ("page_height", DEFAULT_HEIGHT)):
+        value = str(build.get(key, default))
+        if not _LENGTH.match(value):
+            diags.append(make(R.WRITER_ERROR.code, f"[build] {key} must be a length such as \"{default}\", not "
+                                                   f"{value!r}; using {default}", Location("issue.toml"),
+                              excerpt=value))
+            value = default
+        size[key] = typst_text.TypstCode(value)
+    lang, _, region = (ctx.issue.language or "en").partition("-")
+    return {"first_page": first, "width": size["page_width"], "height": size["page_height"],
+            "lang": lang.lower() or "en", "region": region.upper() or None}, diags
+
+
+def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]]:
+    """The whole book as Typst source (front matter, bodies, index)."""
+    diags: list[Diagnostic] = []
+    targets = _link_targets(issue.sources)
+    bodies: dict[str, str] = {}
+    placed: set[str] = set()
+    for s in issue.sources:
+        try:
+            body, anchors = _typst_body(ctx, s, targets)
+        except pandoc.PandocError as exc:
+            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not write it as Typst: {exc}",
+                              Location(s.contribution.file)))
+            continue
+        bodies[s.contribution.id] = body
+        placed |= anchors
+    settings, more = _settings(ctx)
+    diags += more
+    model = issue.model
+    articles = [Article(c, typst_text.TypstCode(bodies.get(c.id, ""))) for c in model.contributions]
+    labels = {c.id: typst_text.label(article_id(c.id)) for c in model.contributions}
+    context = {**model.as_context(), "articles": articles, "labels": labels, "print": settings,
+               "index_letters": index_groups(ctx, issue, placed)}
+    env = typst_environment(ctx)
+    return templates.render(env, "issue.typ", context), diags
+
+
+def compile_book(source: str) -> tuple[bytes, list[Part]]:
+    """Compile with Typst (embedded fonts only, so that every machine typesets alike; an empty root folder, so
+    that nothing can be read) and ask the result where each part lies."""
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="issue-typst-") as root:
+        main = Path(root) / "issue.typ"  # a file, not bytes: the binding's query() cannot find in-memory input
+        main.write_text(source, encoding="utf-8")
+        compiler = typst.Compiler(str(main), root=root, ignore_system_fonts=True)
+        pdf = compiler.compile(format="pdf")
+        raw = compiler.query("<issue-pages>", field="value", one=True)
+    parts = [Part(p["id"], p["first"], p["last"], p["first-label"], p["last-label"]) for p in json.loads(raw)]
+    return pdf, parts
+
+
+def _typst_problem(exc: Exception, source: str) -> str:
+    """A Typst error in a few words, with the line of the generated source it concerns."""
+    message = getattr(exc, "message", None) or str(exc)
+    return " ".join(str(message).split())[:400]
+
+
+# -- offprints -------------------------------------------------------------------------------------------------
+def offprint(book: bytes, part: Part, title: str) -> bytes:
+    """The pages of one part, cut from the book, numbered as in the book (PDF page labels too)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(book))
+    writer = PdfWriter()
+    for i in range(part.first - 1, part.last):
+        writer.add_page(reader.pages[i])
+    if part.first_label.isdigit():
+        writer.set_page_label(0, part.last - part.first, style="/D", start=int(part.first_label))
+    writer.add_metadata({"/Title": title, "/Producer": "issue (typst, pypdf)"})
+    writer._ID = None  # pypdf would otherwise add a random file identifier
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# -- previews --------------------------------------------------------------------------------------------------
+def previews(pdf_path: Path, pages: dict[str, int], out: Path) -> None:
+    """PNG images of a few pages (the title page, an article opening) for the README, when poppler's pdftoppm is
+    installed; skipped quietly otherwise."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        return
+    for name, page in pages.items():
+        try:
+            subprocess.run([exe, "-f", str(page), "-l", str(page), "-r", "70", "-png", "-singlefile", str(pdf_path),
+                            str(out / f"preview-{name}")], check=True, capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return
+
+
+# -- the writer ------------------------------------------------------------------------------------------------
+def write(ctx: Context, out: Path) -> list[Diagnostic]:
+    folder = out / "pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    issue = print_prep.prepare(ctx)
+    diags = print_prep.diagnostics_once(ctx, issue)
+    try:
+        source, more = typst_source(ctx, issue)
+    except templates.TemplateProblem as exc:
+        return diags + [exc.diagnostic]
+    diags += more
+    key = digest(PDF_VERSION, source)
+    cached = print_prep.cache_read(ctx, "pdf", key + ".pdf")
+    cached_parts = print_prep.cache_read(ctx, "pdf", key + ".json")
+    if cached is not None and cached_parts is not None:
+        book, parts = cached, [Part(**p) for p in json.loads(cached_parts)]
+    else:
+        try:
+            book, parts = compile_book(source)
+        except Exception as exc:  # typst.TypstError; the build goes on with the other outputs
+            (folder / "issue.typ").write_text(source, encoding="utf-8")
+            return diags + [make(R.WRITER_ERROR.code, f"Typst could not typeset the issue: {_typst_problem(exc, source)}",
+                                 Location("build/pdf/issue.typ"),
+                                 suggestion="build/pdf/issue.typ is the source Typst was given; a template of the "
+                                            "issue's templates/typst/ may be the cause")]
+        print_prep.cache_write(ctx, "pdf", key + ".pdf", book)
+        print_prep.cache_write(ctx, "pdf", key + ".json", json.dumps([p.__dict__ for p in parts]).encode())
+    (folder / "issue.pdf").write_bytes(book)
+    by_id = {p.id: p for p in parts}
+    ctx._issue_typeset = {c.id: (by_id[c.id].first_label, by_id[c.id].last_label)  # type: ignore[attr-defined]
+                          for c in issue.model.contributions if c.id in by_id}
+    for c in issue.model.contributions:
+        part = by_id.get(c.id)
+        if part is not None:
+            (folder / f"{c.id}.pdf").write_bytes(offprint(book, part, c.title))
+    openings = {"title": by_id["title-page"].first} if "title-page" in by_id else {}
+    first_article = next((by_id[c.id] for c in issue.model.contributions if c.id in by_id and c.kind != "introduction"),
+                         None)
+    if first_article is not None:
+        openings["article"] = first_article.first
+    previews(folder / "issue.pdf", openings, folder)
+    if (ctx.issue.build or {}).get("paginate"):
+        ranges = {c.id: by_id[c.id].label_range for c in issue.model.contributions if c.id in by_id}
+        pages_file.write(out / pages_file.NAME, ranges, issue.model)
+    return diags
