@@ -286,3 +286,34 @@ def test_bibdesk_export_with_dates_and_blobs(corpora):
     e = bib.entries["FadelWarrick:2011"]
     assert e.year == "2011" and e.month == 12 and e.title.startswith("Egyptian Security Forces Raid Offices of U.S.")
     assert [a.last for a in e.authors] == ["Fadel", "Warrick"]
+
+
+# -- bad input never gives a traceback ------------------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["@article{", "@string{", "@comment{", "@preamble{", "key,", "title = ", "{", "}", '"',
+                           "#", ",", "=", "\n", "\\'", "\\", "$", "author = {A and B, C, D}", "crossref = {key}",
+                           "xdata = {key}", "ids = {key}", "date = {2015-03}", "-- ", "~", "é", "\r\n", "@"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_any_text_loads_formats_and_checks_without_an_exception(text):
+    from issue.bibliography.checks import check_bibliography
+    from issue.bibliography.export import FORMATS
+    from issue.bibliography.format import format_text
+
+    bib, diags = load_text(text)
+    check_bibliography(bib)
+    format_text(text)
+    for export in FORMATS.values():
+        export(bib)
+    assert all(d.location.file == "refs.bib" for d in diags)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_load_without_an_exception(blob):
+    from issue.bibliography.load import parse_files
+
+    parse_files([("refs.bib", blob)])

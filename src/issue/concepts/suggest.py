@@ -3,7 +3,8 @@
 Keyphrases come from YAKE (statistical, offline, one contribution at a time). They are kept when they are noun
 phrases (judged from lemminflect's lexicon: no parser or tagger model can be installed here), when they occur in
 at least two contributions (an index serves the issue, not one paper), and when the vocabulary does not already
-have them. A phrase that contains a heading ("regional cooperation") is proposed as a sub-entry of it.
+have them. A phrase that contains a heading ("regional cooperation") is proposed as a sub-entry of it. Single ordinary words
+("states", "actors") are not proposed: only names, acronyms and words the general lexicon lacks.
 """
 from __future__ import annotations
 
@@ -123,6 +124,17 @@ def _names(ctx: Any) -> set[str]:
     return out
 
 
+def _specific_word(word: str) -> bool:
+    """A single word worth proposing: a name or acronym ("Quad", "MINUSMA"), or a term the general lexicon lacks
+    ("minilateralism", "securitisation"). Ordinary words ("states", "actors", "framework") are in every paper
+    of the field and in no index as they stand."""
+    if word[:1].isupper() and not word.isupper() and word.lower() in ("the", "this", "these"):
+        return False
+    if word[:1].isupper() or word.isupper():
+        return True
+    return not _pos(word.lower())
+
+
 def _canonical(phrase: str) -> str:
     words = phrase.lower().split()
     last = words[-1]
@@ -159,6 +171,8 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
         for phrase, score in extractor.extract_keywords(text):
             phrase = " ".join(phrase.split())
             if not is_noun_phrase(phrase) or any(fold(w) in surnames for w in re.split(r"[\s\-']+", phrase)):
+                continue
+            if " " not in phrase and not _specific_word(phrase):
                 continue
             key = _canonical(phrase)
             if key not in best or float(score) < best[key][0]:
@@ -216,5 +230,6 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
         order = {c.id: i for i, c in enumerate(ctx.issue.contributions)}
         out.append(Suggestion(shown, dict(sorted(where.items(), key=lambda kv: order.get(kv[0], 0))), score, extends,
                               sorted(written[key])))
-    out.sort(key=lambda s: (-len(s.contributions), -s.total, s.score, s.phrase))
+    # shared by more contributions first; among those, the more characteristic (YAKE's score) first
+    out.sort(key=lambda s: (-len(s.contributions), s.score, -s.total, s.phrase))
     return out[:top]

@@ -8,8 +8,10 @@ stamps from the issue's year (or SOURCE_DATE_EPOCH), so that the same inputs giv
 """
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,21 @@ def stylesheet(ctx: Context) -> bytes:
     return templates.render(env, "epub.css", {}).encode("utf-8")
 
 
+def with_stylesheet(book: bytes, css: bytes) -> bytes:
+    """The EPUB with our stylesheet in place of pandoc's default one. (pandoc's --sandbox does not let the EPUB
+    writer read a --css file, so the file is replaced afterwards; every other entry is copied as it is, with its
+    date and compression, the uncompressed mimetype first, as EPUB requires.)"""
+    src = zipfile.ZipFile(io.BytesIO(book))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("EPUB/styles/") and info.filename.endswith(".css"):
+                data = css
+            dst.writestr(info, data, compress_type=info.compress_type)
+    return out.getvalue()
+
+
 def write(ctx: Context, out: Path) -> list[Diagnostic]:
     folder = out / "epub"
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,9 +105,9 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     book = print_prep.cache_read(ctx, "epub", key + ".epub")
     if book is None:
         try:
-            book = print_prep.run_pandoc(ctx, ast, ["-t", "epub3", "--toc", "--toc-depth=2", "--split-level=1",
-                                                    "--css", "{epub.css}"],
-                                         files={"epub.css": css}, dated=True, output="issue.epub")
+            book = print_prep.run_pandoc(ctx, ast, ["-t", "epub3", "--toc", "--toc-depth=2", "--split-level=1"],
+                                         dated=True, output="issue.epub")
+            book = with_stylesheet(book, css)
         except pandoc.PandocError as exc:
             return diags + [make(R.WRITER_ERROR.code, f"pandoc could not write the EPUB: {exc}", Location("issue.toml"))]
         print_prep.cache_write(ctx, "epub", key + ".epub", book)

@@ -127,7 +127,8 @@ def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[d
         for name, data in (files or {}).items():
             (Path(tmp) / name).write_bytes(data)
             names[name] = str(Path(tmp) / name)
-        args = [a.format(**names) if "{" in a and names else a for a in args]
+        for name, path in names.items():
+            args = [a.replace("{" + name + "}", path) for a in args]
         if output:
             extra += ["-o", str(Path(tmp) / output)]
         out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp,
