@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from issue.concepts.export import index_csv, index_json, matrix_csv, matrix_svg, write
+from issue.concepts.export import matrix_csv, matrix_svg, write
 from issue.concepts.index import Matrix
 
 MANIFEST = """\

@@ -24,7 +24,7 @@ BAD_ORCID = rule("M108", "invalid-orcid", "error", "An ORCID iD with the wrong f
 BAD_ISSN = rule("M109", "invalid-issn", "error", "An ISSN with the wrong form or check digit.",
                 example='issn = "1035-7717"', instead='issn = "1035-7718"')
 BAD_ISBN = rule("M110", "invalid-isbn", "error", "An ISBN-10 or ISBN-13 with the wrong form or check digit.",
-                example='isbn = "978-0-19-921848-3"', instead='isbn = "978-0-19-921848-2"')
+                example='isbn = "978-0-691-02228-5"', instead='isbn = "978-0-691-02228-4"')
 BAD_DOI = rule("M111", "invalid-doi", "error", "A DOI that is not of the form 10.NNNN/suffix.",
                example='doi = "10.1080 10357718.2019.1693501"', instead='doi = "10.1080/10357718.2019.1693501"')
 BAD_VALUE = rule("M112", "invalid-value", "error", "A manifest value outside the values allowed for its key.",

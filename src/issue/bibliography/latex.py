@@ -100,16 +100,14 @@ def _tidy(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int,
         while keep and text[keep[-1]] == " ":
             keep.pop()
         new_text = "".join(text[i] for i in keep)
-        if spans:
-            pos = {old: new for new, old in enumerate(keep)}
-            moved = []
-            for a, b in spans:
-                na = next((pos[i] for i in range(a, b) if i in pos), None)
-                nb = next((pos[i] + 1 for i in range(b - 1, a - 1, -1) if i in pos), None)
-                if na is not None and nb is not None and nb > na:
-                    moved.append((na, nb))
-            spans = moved
-        return new_text, _merge(spans)
+        pos = {old: new for new, old in enumerate(keep)}
+        moved = []
+        for a, b in spans:
+            na = next((pos[i] for i in range(a, b) if i in pos), None)
+            nb = next((pos[i] + 1 for i in range(b - 1, a - 1, -1) if i in pos), None)
+            if na is not None and nb is not None and nb > na:
+                moved.append((na, nb))
+        return new_text, _merge(moved)
     return text, _merge(spans)
 
 

@@ -171,8 +171,9 @@ def extract(ctx: Context, resolver: Resolver | None) -> list[tuple[Citation, Blo
                 if f.group not in groups:
                     groups[f.group] = next_group()
                 out.append((_citation(doc, block, cid, f, groups[f.group]), block, f))
-    out.sort(key=lambda t: (_order(ctx, t[0].contribution), t[1].note is not None, t[1].note or 0, t[1].index,
-                            t[0].start))
+    rank = {c.id: i for i, c in enumerate(ctx.issue.contributions)}
+    out.sort(key=lambda t: (rank.get(t[0].contribution, len(rank)), t[0].contribution, t[1].note is not None,
+                            t[1].note or 0, t[1].index, t[0].start))
     return out
 
 
@@ -198,11 +199,6 @@ def _citation(doc: Document, block: Block, cid: str, f: Found, group: int) -> Ci
                  note_number=block.note if block.kind == "note" else None, author_text=f.author_text,
                  author_span=f.author_span)
     return c
-
-
-def _order(ctx: Context, cid: str) -> int:
-    ids = [c.id for c in ctx.issue.contributions]
-    return ids.index(cid) if cid in ids else len(ids)
 
 
 # -- the analysis -----------------------------------------------------------------------------------------------

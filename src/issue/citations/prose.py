@@ -113,6 +113,7 @@ BARE_PREFIX = re.compile(r"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?|also|and|but\s+s
 NOTE_CUE = re.compile(r"(?:^|[;:.!?]|\b(?:see|also|cf\.|e\.g\.|i\.e\.|compare|contra|by|in|from|follows?|with|and|"
                       r"especially|esp\.|notably|on|for|is|are|to))[,\s]*$", re.IGNORECASE)
 NOTE_PREFIX = re.compile(r"(?:(?:see(?:\s+also)?|cf\.|e\.g\.|compare|contra|but\s+see|also)[,\s]*)+$", re.IGNORECASE)
+MAX_SENTENCE = 400  # how far a name may stand from its year: one long sentence, not a whole paragraph
 SENTENCE_END = re.compile(rf"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[{UP}0-9])")
 ABBREVIATIONS = {"al", "e.g", "i.e", "cf", "p", "pp", "ch", "chap", "n", "nn", "no", "vol", "vols", "ed", "eds",
                  "trans", "dr", "mr", "mrs", "ms", "st", "fig", "para", "sec", "art", "ibid", "op", "cit", "esp",
@@ -528,7 +529,9 @@ class ProseParser:
         Acharya 2001'. When the whole list matches no work of that year, the shortest tail that does is taken,
         and a leading place name is dropped."""
         authors = names.authors
-        if len(authors) < 2 or not year or self.ctx.resolves(authors, year):
+        if len(authors) < 2 or not year or self.ctx.known_surname(authors[0].split()[-1]):
+            return names  # the first name is an author the bibliography knows: the list is not too long
+        if self.ctx.resolves(authors, year):
             return names
         weak = self._weak_narrative if narrative else (lambda a, s, e: self._weak_paren(a))
         for i in range(1, len(authors)):
@@ -562,7 +565,7 @@ class ProseParser:
         """A bare '(1999, 246)': the author named earlier in the sentence ('as Wendt puts it, ...'), a
         possessive before a title ('Waltz’s Theory of International Politics (1979)'), the author of the
         previous citation in this paragraph (a continuation), or a known author later in the sentence."""
-        s0 = self._sentence_start(text, open_at)
+        s0 = max(self._sentence_start(text, open_at), open_at - MAX_SENTENCE)
         window = text[s0:open_at]
         if THIS_ISSUE.search(window[-60:]):
             return None
@@ -606,7 +609,7 @@ class ProseParser:
                 span = p.author_span or (p.start, p.start + len(p.author_text))
                 return _Names(p.author_text, span[0], span[1], list(p.authors), p.et_al, continued=True)
         # a known author later in the same sentence: "In Social Theory (1999), Wendt argues"
-        e = self._sentence_end(text, open_at)
+        e = min(self._sentence_end(text, open_at), open_at + MAX_SENTENCE)
         for wm in _WORD.finditer(text, open_at, e):
             word = re.sub(rf"{POSSESSIVE}$", "", wm.group(0).rstrip("."))
             if word and word[0].isupper() and self.ctx.known_surname(word) and not self.ctx.emphasised(wm.start()):
@@ -615,7 +618,7 @@ class ProseParser:
 
     def _possessive_title(self, text: str, open_at: int) -> _Names | None:
         """'Waltz’s Theory of International Politics (' -> Waltz."""
-        s0 = self._sentence_start(text, open_at)
+        s0 = max(self._sentence_start(text, open_at), open_at - MAX_SENTENCE)
         pm = POSS_TITLE.search(text, s0, open_at)
         if not pm or pm.end() != open_at:
             return None

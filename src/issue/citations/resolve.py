@@ -126,6 +126,7 @@ class Resolver:
         self.by_form: dict[str, list[Work]] = defaultdict(list)  # any author's surname form -> works
         self.by_alias: dict[str, list[Work]] = defaultdict(list)  # whole author list (corporate, alias) -> works
         self.surnames: dict[str, str] = {}  # person surname form -> display, for fuzzy matching
+        self._name_forms: dict[tuple, tuple[set[str], str]] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
         entries = list(getattr(bibliography, "entries", {}).values()) if bibliography is not None else []
         for i, entry in enumerate(entries):
@@ -137,6 +138,25 @@ class Resolver:
         self._contributors = self._contributor_index(issue)
 
     # -- building the index -----------------------------------------------------------------------------------
+    @staticmethod
+    def _forms_of(last: str, von: str, corporate: bool) -> tuple[set[str], str]:
+        """The normalised forms of one name, and how to write it: 'Bueno de Mesquita' -> {'buenodemesquita',
+        'demesquita', 'mesquita'}; 'United Nations High Commissioner for Refugees' -> {..., 'unhcr'}."""
+        f: set[str] = set()
+        if corporate:
+            f.add(norm(last))
+            f.add(acronym(last))
+            shown = last
+        else:
+            words = last.split()
+            for j in range(len(words)):
+                f.add(norm(" ".join(words[j:])))
+            if von:
+                f.add(norm(f"{von} {last}"))
+            shown = f"{von} {last}" if von else last
+        f.discard("")
+        return f, shown
+
     def _add(self, order: int, entry: Any) -> None:
         names = list(getattr(entry, "authors", None) or []) or list(getattr(entry, "editors", None) or [])
         forms: list[set[str]] = []
@@ -144,28 +164,20 @@ class Resolver:
         corporate: list[bool] = []
         for n in names:
             last = (getattr(n, "last", "") or "").strip()
-            von = (getattr(n, "von", "") or "").strip()
-            corp = bool(getattr(n, "corporate", False))
             if not last:
                 continue
-            f: set[str] = set()
-            if corp:
-                f.add(norm(last))
-                a = acronym(last)
-                if a:
-                    f.add(a)
-                display.append(last)
-            else:
-                words = last.split()
-                for j in range(len(words)):
-                    f.add(norm(" ".join(words[j:])))
-                if von:
-                    f.add(norm(f"{von} {last}"))
-                display.append(f"{von} {last}" if von else last)
-                self.surnames.setdefault(norm(last), display[-1])
-            f.discard("")
+            von = (getattr(n, "von", "") or "").strip()
+            corp = bool(getattr(n, "corporate", False))
+            memo = (last, von, corp)
+            known = self._name_forms.get(memo)
+            if known is None:
+                known = self._name_forms[memo] = self._forms_of(last, von, corp)
+            f, shown = known
             forms.append(f)
+            display.append(shown)
             corporate.append(corp)
+            if not corp:
+                self.surnames.setdefault(norm(last), shown)
         year_field = str((getattr(entry, "fields", {}) or {}).get("year", "") or "").strip()
         lm = re.fullmatch(r"\d{4}([a-z])", year_field)
         year = str(getattr(entry, "year", "") or "").strip().lower()

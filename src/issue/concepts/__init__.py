@@ -1,0 +1,1 @@
+"""The concept index: vocabulary (concepts.toml), matching, the index model, I4xx rules, suggestions, exports."""

@@ -124,15 +124,35 @@ def _names(ctx: Any) -> set[str]:
     return out
 
 
-def _specific_word(word: str) -> bool:
-    """A single word worth proposing: a name or acronym ("Quad", "MINUSMA"), or a term the general lexicon lacks
-    ("minilateralism", "securitisation"). Ordinary words ("states", "actors", "framework") are in every paper
-    of the field and in no index as they stand."""
-    if word[:1].isupper() and not word.isupper() and word.lower() in ("the", "this", "these"):
-        return False
-    if word[:1].isupper() or word.isupper():
+def _specific_word(word: str, text: str) -> bool:
+    """A single word worth proposing: a name or acronym written with its capital wherever it stands ("Quad",
+    "Sudan", "MINUSMA"), or a term the general lexicon lacks ("minilateralism"). Ordinary words ("states",
+    "actors", "framework") are in every paper of the field and in no index as they stand."""
+    if not _pos(word.lower()) and not word[:1].isupper():
         return True
-    return not _pos(word.lower())
+    pattern = re.compile(rf"(\S*)\s*(?<![\w-])({re.escape(word)})(?![\w-])\s*(\S*)", re.IGNORECASE)
+    seen = [(m.group(1), m.group(2), m.group(3)) for m in pattern.finditer(text)]
+    if not seen or sum(1 for _, w, _ in seen if w[:1].isupper()) < 0.8 * len(seen):
+        return False
+    # mostly inside a longer name ("States" of "United States", "East" of "East Asia"): that name is the candidate
+    inside = sum(1 for left, _, right in seen if left[:1].isupper() and left[-1:].isalpha() or right[:1].isupper())
+    return inside < 0.5 * len(seen)
+
+
+def _as_written(phrase: str, texts: dict[str, str]) -> str:
+    """The phrase with the capitals its authors give it most often ("South Sudan", "armed forces")."""
+    pattern = re.compile(r"(?<![\w-])" + r"[\s\-]+".join(re.escape(w) for w in re.split(r"[\s\-]+", phrase))
+                         + r"(?![\w-])", re.IGNORECASE)
+    counts: dict[str, int] = defaultdict(int)
+    for text in texts.values():
+        for m in pattern.finditer(text):
+            counts[" ".join(m.group(0).split())] += 1
+    if not counts:
+        return phrase
+    # prefer a lower-case writing when it is common: sentence-initial capitals are not the term's
+    lower = {k: v for k, v in counts.items() if k[:1].islower()}
+    pool = lower if lower and sum(lower.values()) >= 0.3 * sum(counts.values()) else counts
+    return max(pool.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
 def _canonical(phrase: str) -> str:
@@ -163,6 +183,7 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
             indexed[c.id] = sorted((base[(o.block, o.note)] + o.start, base[(o.block, o.note)] + o.end)
                                    for o in occurrences if o.contribution == c.id and (o.block, o.note) in base)
     surnames = _names(ctx)
+    everything = "\n".join(texts.values())
     extractor = yake.KeywordExtractor(lan="en", n=3, dedup_lim=0.8, top=per_paper)
     best: dict[str, tuple[float, str]] = {}
     for cid, text in texts.items():
@@ -172,7 +193,7 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
             phrase = " ".join(phrase.split())
             if not is_noun_phrase(phrase) or any(fold(w) in surnames for w in re.split(r"[\s\-']+", phrase)):
                 continue
-            if " " not in phrase and not _specific_word(phrase):
+            if " " not in phrase and not _specific_word(phrase, everything):
                 continue
             key = _canonical(phrase)
             if key not in best or float(score) < best[key][0]:
@@ -227,9 +248,14 @@ def suggest(ctx: Any, vocab: Vocabulary | None, *, min_contributions: int = 2, t
         low = f" {phrase.lower()} "
         extends = next((h for f, h in sorted(headings, key=lambda x: -len(x[0])) if f" {f} " in low), None)
         shown = max(written[key].items(), key=lambda kv: (kv[1], kv[0]))[0] if written.get(key) else phrase
+        shown = _as_written(shown, texts)
         order = {c.id: i for i, c in enumerate(ctx.issue.contributions)}
         out.append(Suggestion(shown, dict(sorted(where.items(), key=lambda kv: order.get(kv[0], 0))), score, extends,
                               sorted(written[key])))
     # shared by more contributions first; among those, the more characteristic (YAKE's score) first
+    # a single word that mostly stands inside a longer candidate ("East" in "East Asia") is that candidate's
+    multi = [x for x in out if " " in x.phrase]
+    out = [x for x in out if " " in x.phrase or not any(
+        x.phrase.lower() in re.split(r"[\s\-]+", m.phrase.lower()) and m.total >= 0.5 * x.total for m in multi)]
     out.sort(key=lambda s: (-len(s.contributions), s.score, -s.total, s.phrase))
     return out[:top]

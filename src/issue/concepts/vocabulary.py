@@ -461,9 +461,11 @@ class _Builder:
             self.report(R.VOCABULARY.code, "a concept without a heading is ignored", i,
                         suggestion='add heading = "..." (the entry as printed in the index)')
             return None
+        see = c.get("see") if isinstance(c.get("see"), str) else None
+        sort = c.get("sort_key") if isinstance(c.get("sort_key"), str) else None
         concept = Concept(heading=heading, index=i, variants=self.strings(c, "variants", i),
-                          acronyms=self.strings(c, "acronyms", i), see=c.get("see"),
-                          see_also=self.strings(c, "see_also", i), sort_key=c.get("sort_key"),
+                          acronyms=self.strings(c, "acronyms", i), see=see,
+                          see_also=self.strings(c, "see_also", i), sort_key=sort or None,
                           scope=self.scope(c, i), exclude=self.strings(c, "exclude", i),
                           double_post=c.get("double_post", True) if isinstance(c.get("double_post", True), bool) else True)
         if concept.see is not None:

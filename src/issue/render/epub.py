@@ -3,15 +3,14 @@
 The contributions, prepared for print (citations and reference lists rendered in the issue's style, ids unique
 across the issue), follow one another as chapters, each opening with its title, authors, affiliations, abstract
 and keywords from the manifest; cross-references between contributions link across chapters. The book's
-metadata (title, editors, publisher, date, language, rights, identifier) comes from the manifest, and its date
-stamps from the issue's year (or SOURCE_DATE_EPOCH), so that the same inputs give the same file.
+metadata (title, editors, publisher, date, language, rights, identifier) comes from the manifest, and its
+modification date from the issue's year (or SOURCE_DATE_EPOCH), so that the same inputs give the same file.
 """
 from __future__ import annotations
 
-import io
 import json
+import re
 import uuid
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +72,19 @@ def stylesheet(ctx: Context) -> bytes:
     return templates.render(env, "epub.css", {}).encode("utf-8")
 
 
-def with_stylesheet(book: bytes, css: bytes) -> bytes:
-    """The EPUB with our stylesheet in place of pandoc's default one. (pandoc's --sandbox does not let the EPUB
-    writer read a --css file, so the file is replaced afterwards; every other entry is copied as it is, with its
-    date and compression, the uncompressed mimetype first, as EPUB requires.)"""
-    src = zipfile.ZipFile(io.BytesIO(book))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename.startswith("EPUB/styles/") and info.filename.endswith(".css"):
-                data = css
-            dst.writestr(info, data, compress_type=info.compress_type)
-    return out.getvalue()
+def finish(book: bytes, css: bytes, stamp: str) -> bytes:
+    """Our stylesheet in place of pandoc's default one (pandoc's --sandbox does not let the EPUB writer read a
+    --css file) and the issue's date as the modification date (the sandbox stamps 1970)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("EPUB/styles/") and name.endswith(".css"):
+            return css
+        if name.endswith(".opf"):
+            return re.sub(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)', rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                          data)
+        return data
+
+    return print_prep.rewrite_zip(book, change)
 
 
 def write(ctx: Context, out: Path) -> list[Diagnostic]:
@@ -100,14 +99,14 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     except templates.TemplateProblem as exc:
         return diags + [exc.diagnostic]
     ast = book_ast(ctx, issue)
-    key = digest(EPUB_VERSION, pandoc.pandoc_version(), str(print_prep.epoch_of(ctx)), css,
+    key = digest(EPUB_VERSION, pandoc.pandoc_version(), print_prep.stamp_of(ctx), css,
                  json.dumps(ast, sort_keys=True, ensure_ascii=False))
     book = print_prep.cache_read(ctx, "epub", key + ".epub")
     if book is None:
         try:
             book = print_prep.run_pandoc(ctx, ast, ["-t", "epub3", "--toc", "--toc-depth=2", "--split-level=1"],
-                                         dated=True, output="issue.epub")
-            book = with_stylesheet(book, css)
+                                         output="issue.epub")
+            book = finish(book, css, print_prep.stamp_of(ctx))
         except pandoc.PandocError as exc:
             return diags + [make(R.WRITER_ERROR.code, f"pandoc could not write the EPUB: {exc}", Location("issue.toml"))]
         print_prep.cache_write(ctx, "epub", key + ".epub", book)

@@ -102,17 +102,36 @@ def timeout_of(ctx: Context) -> float:
     return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
 
 
-def epoch_of(ctx: Context) -> int:
-    """The date stamped into EPUB and DOCX files: SOURCE_DATE_EPOCH when set (pandoc reads it), else 1 January of
-    the issue's year, so that the same inputs give the same bytes."""
-    import calendar
+def stamp_of(ctx: Context) -> str:
+    """The modification date written into EPUB and DOCX metadata: SOURCE_DATE_EPOCH when set, else 1 January of
+    the issue's year, so that the same inputs give the same bytes. (pandoc under --sandbox stamps 1970-01-01.)"""
+    import datetime as dt
 
-    year = ctx.issue.year if isinstance(ctx.issue.year, int) and 1980 <= ctx.issue.year <= 9999 else 1980
-    return calendar.timegm((year, 1, 1, 0, 0, 0))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.strip().isdigit():
+        when = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    else:
+        year = ctx.issue.year if isinstance(ctx.issue.year, int) and 1 <= ctx.issue.year <= 9999 else 1980
+        when = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rewrite_zip(data: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
+    """A copy of a zip container (EPUB, DOCX) with some entries changed: every entry keeps its order, date and
+    compression (the uncompressed EPUB mimetype stays first)."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, change(info.filename, src.read(info)), compress_type=info.compress_type)
+    return out.getvalue()
 
 
 def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[dict[str, Any]] | None = None,
-               files: dict[str, bytes] | None = None, dated: bool = False, output: str | None = None) -> bytes:
+               files: dict[str, bytes] | None = None, output: str | None = None) -> bytes:
     """pandoc reading the JSON AST; `items` become --bibliography (CSL-JSON), `files` are written beside it and
     may be named in `args` as {name} (e.g. a template). With `output` (a file name such as "issue.epub"), pandoc
     writes that file and its bytes are returned. Everything lives in a temporary folder."""
@@ -131,8 +150,7 @@ def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[d
             args = [a.replace("{" + name + "}", path) for a in args]
         if output:
             extra += ["-o", str(Path(tmp) / output)]
-        out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp,
-                         source_date_epoch=epoch_of(ctx) if dated else None)
+        out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp)
         return (Path(tmp) / output).read_bytes() if output else out
 
 
