@@ -193,3 +193,10 @@ def test_known_surnames_for_the_grammar(resolver):
 def test_label_with_letters(resolver):
     assert resolver.label("Acharya2009b") == "Acharya 2009b"
     assert resolver.label("hippo2015uniting") == "HIPPO 2015"
+
+
+def test_alias_to_an_author_name(bib):
+    r = Resolver(bib, {"aliases": {"Refugee Agency": "United Nations High Commissioner for Refugees"}}, issue())
+    res = r.resolve(cite(["Refugee Agency"], "2018"))
+    assert (res.key, problems(res)) == ("unhcr2018global", [])
+    assert r.resolve(cite(["Refugee Agency"], "2018")).key == "unhcr2018global"  # the cached answer is the same

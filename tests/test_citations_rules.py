@@ -251,3 +251,21 @@ def test_bad_citation_options_are_configuration_errors(make_issue):
     assert sorted(d.code for d in found) == ["M102", "M112", "M112"]
     assert all(d.location.file == "issue.toml" and d.location.line for d in found)
     assert any(d.suggestion == "did you mean 'unused_entry'?" for d in found)
+
+
+def test_titles_in_italics_are_not_authors(make_issue):
+    ctx = run(make_issue, jones="In *Social Theory of International Politics* (1999), Wendt rejects materialism. "
+                                "Robert Keohane’s *After Hegemony* (1984) is the classic statement.")
+    assert [(c.authors, c.key) for c in records(ctx)] == [(["Wendt"], "wendt1999social"),
+                                                          (["Robert Keohane"], "keohane1984after")]
+    assert diags(ctx, "C201") == []
+
+
+def test_citations_without_parentheses_in_footnotes(make_issue):
+    text = ("Relief is contested.[^1]\n\n[^1]: See, e.g., Keohane 1984, 51; Waltz 1979. Interviews, Royal "
+            "Australian Navy officer, Canberra, 2016; see also Finnemore 1996.")
+    ctx = run(make_issue, jones=text)
+    got = [(c.text, c.key, c.prefix) for c in records(ctx)]
+    assert got == [("Keohane 1984, 51", "keohane1984after", "See, e.g."), ("Waltz 1979", "waltz1979theory", None),
+                   ("Finnemore 1996", None, "see also")]
+    assert [d.excerpt for d in diags(ctx, "C201")] == ["Finnemore 1996"]

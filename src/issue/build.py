@@ -23,8 +23,20 @@ LOCK = ".issue-build.lock"
 STAGING_PREFIX = ".issue-build-"
 
 
+# findings that leave a hole in an output (a page whose template fails): the build stops, build/ stays as it was
+ABORTING = {"T101"}
+
+
 class BuildLocked(Exception):
     pass
+
+
+class BuildFailed(Exception):
+    """An output could not be written whole; the staging folder was removed and build/ left as it was."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics if d.code in ABORTING))
+        self.diagnostics = diagnostics
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -91,6 +103,8 @@ def build(ctx: Context, formats: list[str] | None, progress: Callable[[str], Non
         from .render import render_all
 
         diags = render_all(ctx, staging, formats, progress=progress)
+        if any(d.code in ABORTING and d.severity.value == "error" for d in diags):
+            raise BuildFailed(diags)
         for name in KEPT:  # the cache and benchmark figures move with the tree
             old = target / name
             if old.is_dir() and not (staging / name).exists():

@@ -209,7 +209,7 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
             if shown:
                 reporters.write(shown, "text", sys.stderr, colour=colour)
             if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
-                raise click.ClickException("the manifest has errors; nothing was built")
+                raise UsageProblem("the manifest has errors; nothing was built (build/ is unchanged)")
             unreadable = [d for d in found if d.code in ("D101", "D103", "D105") and d.severity.value == "error"]
             if unreadable:
                 raise click.ClickException("a manuscript cannot be read; nothing was built (build/ is unchanged)")
@@ -219,6 +219,9 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
                 render_diags = building.build(run, chosen, progress=progress)
     except building.BuildLocked as exc:
         raise click.ClickException(str(exc))
+    except building.BuildFailed as exc:
+        reporters.write(exc.diagnostics, "text", sys.stderr, colour=colour)
+        raise click.ClickException("an output could not be written whole; nothing was built (build/ is unchanged)")
     if render_diags:
         reporters.write(render_diags, "text", sys.stderr, colour=colour)
         if any(d.severity.value == "error" for d in render_diags):

@@ -3,13 +3,45 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 
 DEFAULT_TIMEOUT = 60.0
 
 
 class PandocError(Exception):
-    pass
+    """pandoc failed or ran out of time. `line` and `column` locate the problem in the input when pandoc says where
+    (a LaTeX or YAML syntax error); `timed_out` is true when the timeout ended it."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, timed_out: bool = False):
+        super().__init__(message)
+        self.line, self.column, self.timed_out = line, column, timed_out
+
+
+_AT = re.compile(r"\(line (\d+), column (\d+)\)")
+_YAML_AT = re.compile(r"YAML parse exception at line (\d+), column (\d+)")
+
+
+def error_of(stderr: str, status: int) -> PandocError:
+    """pandoc's error in one line, with its place: pandoc writes several lines (`Error at "stdin" (line 6,
+    column 2):`, the reason, what it expected, a caret), and the last of them alone says nothing."""
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    lines = [ln for ln in lines if ln and not set(ln) <= {"^", " "} and not ln.startswith("[WARNING]")]
+    if not lines:
+        return PandocError(f"pandoc failed with status {status}")
+    line = column = None
+    m = _AT.search(stderr)
+    if m:
+        line, column = int(m.group(1)), int(m.group(2))
+        y = _YAML_AT.search(stderr)
+        if y:  # the YAML block starts at `line`; the YAML parser counts from the block's first line
+            line, column = line + int(y.group(1)), int(y.group(2))
+    head = _AT.sub("", re.sub(r'^Error (?:parsing YAML metadata )?at\b(?: "[^"]*")?', "", lines[0])).strip(" :,")
+    if lines[0].startswith("Error parsing YAML metadata"):
+        head = "in the YAML metadata block"
+    rest = [ln.strip(" :,") for ln in lines[1:] if not _YAML_AT.match(ln)]
+    reason = "; ".join(x for x in [head, *rest] if x)
+    return PandocError(" ".join(reason.split())[:400], line, column)
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,11 +66,11 @@ def run(args: list[str], input: bytes | None = None, timeout: float | None = Non
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "TMPDIR")}
     if source_date_epoch is not None and "SOURCE_DATE_EPOCH" not in env:
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    limit = timeout or DEFAULT_TIMEOUT
     try:
-        proc = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout or DEFAULT_TIMEOUT, cwd=cwd, env=env)
-    except subprocess.TimeoutExpired:
-        raise PandocError(f"pandoc took longer than {timeout or DEFAULT_TIMEOUT:.0f} s")
+        proc = subprocess.run(cmd, input=input, capture_output=True, timeout=limit, cwd=cwd, env=env)
+    except subprocess.TimeoutExpired:  # subprocess.run has killed pandoc
+        raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PandocError(message[-1] if message else f"pandoc failed with status {proc.returncode}")
+        raise error_of(proc.stderr.decode("utf-8", "replace"), proc.returncode)
     return proc.stdout

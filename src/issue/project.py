@@ -30,6 +30,10 @@ TOP_LEVEL = {"issue", "editors", "contributions", "check", "citations", "bibliog
 KINDS = {"introduction", "article", "research-article", "review", "review-article", "book-review", "editorial",
          "commentary", "chapter", "conclusion", "afterword", "foreword", "preface", "correction", "other"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# limits on untrusted input, with what they measure (the defaults live where they are used)
+BUILD_LIMITS = {"max_manuscript_mb": "megabytes", "pandoc_timeout": "seconds", "typst_timeout": "seconds"}
+BIBLIOGRAPHY_LIMITS = {"max_mb": "megabytes"}
+LIMIT_EXAMPLES = {"max_manuscript_mb": "50", "pandoc_timeout": "60", "typst_timeout": "120", "max_mb": "50"}
 
 
 class ManifestError(Exception):
@@ -222,12 +226,30 @@ class _Validator:
                 self.report(R.WRONG_TYPE.code, f"[{k}] should be a table", k)
                 tables[k] = {}
         self.check_table(tables["check"])
+        self.limits(tables["build"], "build", BUILD_LIMITS)
+        self.limits(tables["bibliography"], "bibliography", BIBLIOGRAPHY_LIMITS)
         meta.pop("date", None)
         meta.pop("edition", None)
         meta.pop("eissn", None)
         return Issue(root=self.root, bibliography=globs, editors=editors, contributions=contributions,
                      check=tables["check"], citations=tables["citations"], bib=tables["bibliography"],
                      build=tables["build"], raw=raw, **meta)
+
+    def limits(self, table: dict, name: str, spec: dict[str, str]) -> None:
+        """Size limits and timeouts must be positive numbers; a wrong one is reported and dropped, so that the
+        default applies and nothing later trips over it."""
+        for key, what in spec.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.report(R.WRONG_TYPE.code, f"'{key}' should be a number ({what}), not {_describe(value)}",
+                            name, key, excerpt=key, suggestion=f"{key} = {LIMIT_EXAMPLES[key]}")
+                del table[key]
+            elif not value > 0 or value == float("inf"):
+                self.report(R.BAD_VALUE.code, f"'{key}' should be more than 0 ({what}), not {value}", name, key,
+                            excerpt=key, suggestion=f"{key} = {LIMIT_EXAMPLES[key]}")
+                del table[key]
 
     def check_table(self, check: dict) -> None:
         """[check]: `ignore` lists codes or names; `severity` maps a code or name to error|warning|info|ignore."""

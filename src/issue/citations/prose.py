@@ -332,14 +332,23 @@ class ProseParser:
         followed_by_this_issue = bool(re.match(r"\s*,?\s*" + THIS_ISSUE.pattern, text[close_at: close_at + 30],
                                                re.IGNORECASE))
 
+        weak_name: _Names | None = None  # a doubtful name before '(' (a title?), used when nothing better is found
+
         def outside() -> _Names | None:
-            nonlocal narrative, looked_outside
+            nonlocal narrative, looked_outside, weak_name
             if not looked_outside:
                 looked_outside = True
                 narrative = self._narrative_name(text, open_at)
                 if narrative is not None and narrative.weak:
                     # "Waltz’s Theory of International Politics (1979)": the author, not the title
-                    narrative = self._possessive_title(text, open_at) or narrative
+                    poss = self._possessive_title(text, open_at)
+                    if poss is not None:
+                        narrative = poss
+                    elif not (self.ctx.known_surname(narrative.text)
+                              or self.ctx.known_surname(narrative.authors[-1].split()[-1])
+                              or self._date_like(narrative.authors)):
+                        # "In Social Theory of International Politics (1999), Wendt ...": look further
+                        weak_name, narrative = narrative, None
             return narrative
 
         segments, s = [], 0
@@ -390,7 +399,7 @@ class ProseParser:
                     if carried is None and not items:
                         if outside() is not None and followed_by_this_issue:
                             return []  # "Jones (2020) in this issue"
-                        carried = narrative or self._name_apart(text, open_at, before)
+                        carried = narrative or self._name_apart(text, open_at, before) or weak_name
                     if carried is None:
                         pos = c1
                         continue
@@ -413,7 +422,7 @@ class ProseParser:
                     if t and not SECONDARY_CUE.search(t):
                         postnote = t  # "emphasis added"
                 prefix = prefix_text.strip(" ,;:") or None
-                inside = names.start >= body_start
+                inside = body_start <= names.start < close_at
                 for yi, (y0, y1, year, suffix) in enumerate(years):
                     last = yi == len(years) - 1
                     start, end = base + y0, base + (loc_end if last else y1)
@@ -610,10 +619,12 @@ class ProseParser:
                 return _Names(p.author_text, span[0], span[1], list(p.authors), p.et_al, continued=True)
         # a known author later in the same sentence: "In Social Theory (1999), Wendt argues"
         e = min(self._sentence_end(text, open_at), open_at + MAX_SENTENCE)
-        for wm in _WORD.finditer(text, open_at, e):
+        ahead = PAREN.sub(lambda m: " " * len(m.group(0)), text[open_at:e])  # not inside other parentheses
+        for wm in _WORD.finditer(ahead):
             word = re.sub(rf"{POSSESSIVE}$", "", wm.group(0).rstrip("."))
-            if word and word[0].isupper() and self.ctx.known_surname(word) and not self.ctx.emphasised(wm.start()):
-                return _Names(word, wm.start(), wm.start() + len(word), [word], False)
+            at = open_at + wm.start()
+            if word and word[0].isupper() and self.ctx.known_surname(word) and not self.ctx.emphasised(at):
+                return _Names(word, at, at + len(word), [word], False)
         return None
 
     def _possessive_title(self, text: str, open_at: int) -> _Names | None:
@@ -677,6 +688,11 @@ class ProseParser:
         return b[i] if i < len(b) else len(text)
 
     # -- plausibility -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _date_like(authors: list[str]) -> bool:
+        """'the Middle East (1990)', 'Typhoon Haiyan (2013)': a place or an event dated, not a title."""
+        return any(is_place(a) or any(_norm_word(w) in NOT_NAMES for w in a.split()) for a in authors)
+
     def _weak_paren(self, authors: list[str]) -> bool:
         """'(March 2011)', '(Spring 2019)', '(Resolution 2098)' look like citations but name no author."""
         return any(_norm_word(w) in NOT_NAMES for a in authors for w in a.split())

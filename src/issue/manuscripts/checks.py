@@ -5,6 +5,7 @@ from ..diagnostics.core import Diagnostic, make
 from ..model import Location
 from . import rules as R
 from .document import Document
+from .readers import LATEX_INCLUDE
 
 
 def document_findings(doc: Document) -> list[Diagnostic]:
@@ -19,6 +20,11 @@ def document_findings(doc: Document) -> list[Diagnostic]:
         else:
             line = _line_of(doc, code)
             loc = Location(doc.file, line=line, column=1) if line else Location(doc.file)
+        if doc.format == "latex" and LATEX_INCLUDE.match(code.strip()):
+            out.append(make(R.RAW_MARKUP.code, "the file it names is not read: a manuscript may not include other "
+                            "files", loc, excerpt=snippet,
+                            suggestion="paste the text it should include into the manuscript"))
+            continue
         out.append(make(R.RAW_MARKUP.code, "raw markup is dropped from the outputs", loc, excerpt=snippet,
                         suggestion="write it as text, or ask the editors to add it"))
     if not any(b.section == "references" for b in doc.blocks):

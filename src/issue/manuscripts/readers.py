@@ -21,7 +21,7 @@ from . import rules as R
 from .document import Block, Document, MarkupCite, Segment
 from .sections import assign_sections
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".tex": "latex",
            ".latex": "latex", ".txt": "text"}
 DEFAULT_MAX_MB = 50
@@ -70,10 +70,30 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
         return read_text(rel, _decode(rel, data))
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
-        ast = _pandoc_json(rel, text.encode("utf-8"), fmt, timeout)
-        return AstReader(rel, fmt, ast, source=text).read()
+        ast = _pandoc_json(rel, text.encode("utf-8"), fmt, timeout, source=text)
+        doc = AstReader(rel, fmt, ast, source=text).read()
+        if fmt == "latex":
+            doc.raw_markup.extend(latex_inclusions(text))
+        return doc
     ast = _pandoc_json(rel, data, fmt, timeout)
     return AstReader(rel, fmt, ast).read()
+
+
+# \input and its kin: pandoc runs with --sandbox, so the file they name is never read (an author's manuscript
+# must not pull /etc/passwd or a colleague's file into the issue); each is reported where it stands.
+LATEX_INCLUDE = re.compile(r"\\(?:input|include|subfile|import|subimport|inputfrom|subinputfrom|includefrom|"
+                           r"subincludefrom|InputIfFileExists|IfFileExists|lstinputlisting|verbatiminput|"
+                           r"VerbatimInput|includepdf|openin|read)\b\*?\s*(?:\[[^\]\n]*\]\s*)?(?:\{[^}\n]*\}){0,2}")
+LATEX_COMMENT = re.compile(r"(?<!\\)%.*")
+
+
+def latex_inclusions(text: str) -> list[tuple[int, str]]:
+    """Each `\\input{...}` (and the like) outside comments, as (line, the command as written)."""
+    found: list[tuple[int, str]] = []
+    for n, line in enumerate(text.split("\n"), 1):
+        for m in LATEX_INCLUDE.finditer(LATEX_COMMENT.sub("", line)):
+            found.append((n, m.group(0)))
+    return found
 
 
 def _decode(rel: str, data: bytes) -> str:
@@ -105,14 +125,54 @@ def _check_zip(rel: str, data: bytes, max_mb: float) -> None:
                              "(a damaged file or a zip bomb)", Location(rel)))
 
 
-def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None) -> dict[str, Any]:
+MAX_NESTING = 300  # levels of pandoc JSON (about 100 nested lists or quotes); later stages walk the tree recursively
+
+
+def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None) -> dict[str, Any]:
     src = {"markdown": "markdown", "latex": "latex", "docx": "docx", "odt": "odt", "commonmark": "commonmark_x",
            "gfm": "gfm"}[fmt]
     try:
         out = pandoc.run(["-f", src, "-t", "json"], input=data, timeout=timeout)
     except pandoc.PandocError as exc:
-        raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it: {exc}", Location(rel)))
-    return json.loads(out)
+        if exc.timed_out:
+            raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it in time: {exc}", Location(rel),
+                                 suggestion="raise [build] pandoc_timeout (seconds) in issue.toml if the file is "
+                                            "right; lists or quotes nested hundreds of levels deep take pandoc "
+                                            "minutes"))
+        line = exc.line if source is not None else None  # pandoc's lines are the text's, not a .docx's
+        lines = source.split("\n") if source is not None else []
+        context = lines[line - 1] if line and line <= len(lines) else None
+        raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it: {exc}",
+                             Location(rel, line=line, column=exc.column if line else None), context=context,
+                             excerpt=context[exc.column - 1:][:40] or None if context and exc.column else None,
+                             context_start=exc.column - 1 if context and exc.column and exc.column <= len(context)
+                             else None,
+                             suggestion="correct the markup at that place" if line else None))
+    try:
+        ast = json.loads(out)
+        deep = _nesting(ast) > MAX_NESTING
+    except RecursionError:
+        deep = True
+    if deep:
+        raise ReadError(make(R.UNREADABLE.code, f"the manuscript nests lists, quotes or notes more than "
+                             f"{MAX_NESTING // 3} levels deep", Location(rel),
+                             suggestion="flatten the nesting; no journal prints it"))
+    return ast
+
+
+def _nesting(value: Any) -> int:
+    """The depth of a JSON tree, without recursion (the tree may be deep enough to exhaust Python's stack)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return deepest
 
 
 # --------------------------------------------------------------------------------------------------------------

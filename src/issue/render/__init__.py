@@ -14,6 +14,7 @@ from ..pipeline import Context
 
 WRITERS: list[tuple[str, str]] = [
     ("report", "issue.render.report:write"),
+    ("index", "issue.concepts.export:write"),
     ("html", "issue.render.html:write"),
     ("pdf", "issue.render.pdf:write"),
     ("epub", "issue.render.epub:write"),

@@ -765,7 +765,7 @@ def _site_from_cache(ctx: Context, key: str, folder: Path) -> bool:
 
 
 def _site_to_cache(ctx: Context, key: str, folder: Path) -> None:
-    files = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+    files = {p.relative_to(folder).as_posix(): p.read_bytes().decode("utf-8")  # keep CRLF (RIS) as written
              for p in sorted(folder.rglob("*")) if p.is_file() and "static" not in p.relative_to(folder).parts}
     _cache_write(ctx, "site", key + ".json", json.dumps(files, sort_keys=True, ensure_ascii=False))
 

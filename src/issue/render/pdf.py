@@ -77,15 +77,20 @@ def _metadata(ident: str) -> dict[str, Any]:
     return {"t": "RawInline", "c": ["typst", f"#metadata(none){typst_text.label(ident)}"]}
 
 
-def _typst_ast(source: PrintSource, targets: set[str]) -> tuple[dict[str, Any], set[str]]:
+LABELLED = ("Header", "Div", "Table", "Figure")  # elements pandoc's Typst writer gives a label of their own
+
+
+def _typst_ast(source: PrintSource, targets: set[str], articles: set[str]) -> tuple[dict[str, Any], set[str]]:
     """The AST as Typst should see it: an index anchor becomes an invisible `metadata` element with its label (a
     label in Typst markup would attach to the whole preceding text run, possibly on an earlier page); a span that a
-    link points to gets such a marker too; every other id is dropped, so that no label is ever defined twice.
-    Returns the AST and the anchor labels placed."""
+    link points to gets such a marker too; every other id is dropped, so that no label is ever defined twice; a
+    link whose target has no label becomes its text (Typst refuses to compile a dangling link); the reference
+    list is wrapped in `issue-references` (hanging indents). Returns the AST and the anchor labels placed."""
     ast = print_prep.splice.copy_ast(source.ast)
     placed: set[str] = set()
+    kept: set[str] = set()
 
-    def inlines(node: dict[str, Any]) -> list | None:
+    def spans(node: dict[str, Any]) -> list | None:
         if node.get("t") != "Span":
             return None
         attr = node["c"][0]
@@ -97,25 +102,45 @@ def _typst_ast(source: PrintSource, targets: set[str]) -> tuple[dict[str, Any], 
             placed.add(ident)
             return [_metadata(ident)]
         if ident in targets:
+            kept.add(ident)
             return [_metadata(ident), node]
         return None
 
-    print_prep.replace_inlines(ast, inlines)
+    print_prep.replace_inlines(ast, spans)
 
     def others(node: dict[str, Any]) -> None:
-        if node.get("t") == "Span":
-            return
         attr = print_prep.attr_of(node)
-        if attr is not None and attr[0] and (attr[0] not in targets or node.get("t") not in ("Header", "Div")):
+        if attr is None or not attr[0]:
+            return
+        if attr[0] in targets and node.get("t") in LABELLED:
+            kept.add(attr[0])
+        else:
             attr[0] = ""
 
     print_prep.walk(ast.get("blocks", []), others)
+    known = kept | placed | articles
+
+    def links(node: dict[str, Any]) -> list | None:
+        if node.get("t") == "Link" and (node["c"][2][0] or "").startswith("#") and node["c"][2][0][1:] not in known:
+            return [print_prep.span([], node["c"][1])]
+        return None
+
+    print_prep.replace_inlines(ast, links)
+
+    def references(items: list) -> None:
+        for i in range(len(items) - 1, -1, -1):
+            node = items[i]
+            if isinstance(node, dict) and node.get("t") == "Div" and "references" in node["c"][0][1]:
+                items[i:i + 1] = [{"t": "RawBlock", "c": ["typst", "#issue-references["]}, node,
+                                  {"t": "RawBlock", "c": ["typst", "]"]}]
+
+    references(ast.get("blocks", []))
     ast["meta"] = {}
     return ast, placed
 
 
-def _typst_body(ctx: Context, source: PrintSource, targets: set[str]) -> tuple[str, set[str]]:
-    ast, placed = _typst_ast(source, targets)
+def _typst_body(ctx: Context, source: PrintSource, targets: set[str], articles: set[str]) -> tuple[str, set[str]]:
+    ast, placed = _typst_ast(source, targets, articles)
     text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     key = digest(PDF_VERSION, pandoc.pandoc_version(), text)
     cached = print_prep.cache_read(ctx, "typst", key + ".typ")
@@ -237,11 +262,12 @@ def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]
     """The whole book as Typst source (front matter, bodies, index)."""
     diags: list[Diagnostic] = []
     targets = _link_targets(issue.sources)
+    articles = {article_id(c.id) for c in issue.model.contributions}
     bodies: dict[str, str] = {}
     placed: set[str] = set()
     for s in issue.sources:
         try:
-            body, anchors = _typst_body(ctx, s, targets)
+            body, anchors = _typst_body(ctx, s, targets, articles)
         except pandoc.PandocError as exc:
             diags.append(make(R.WRITER_ERROR.code, f"pandoc could not write it as Typst: {exc}",
                               Location(s.contribution.file)))

@@ -235,19 +235,124 @@ def _html_fragments_to_ast(ctx: Context, ast: dict[str, Any]) -> None:
 
 
 # -- 2. citations ----------------------------------------------------------------------------------------------
-def _citeproc(ctx: Context, p: html.Prepared, style: csl.Style) -> dict[str, Any]:
-    key = digest(PRINT_VERSION, "citeproc", p.key, json.dumps(p.ast, sort_keys=True, ensure_ascii=False))
+REFS_PLACEHOLDER = "issue-refs"  # the class of the empty Div html._restructure leaves where the reference list goes
+
+
+def _is_refs_place(node: dict[str, Any]) -> bool:
+    return node.get("t") == "Div" and (REFS_PLACEHOLDER in node["c"][0][1] or node["c"][0][0] == "refs")
+
+
+def cited_keys(ast: dict[str, Any]) -> list[str]:
+    """Every key the contribution cites: its Cite elements and its prose citations (carried in `nocite`)."""
+    keys: list[str] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        if node.get("t") == "Cite":
+            for citation in node["c"][0]:
+                if citation["citationId"] not in keys:
+                    keys.append(citation["citationId"])
+
+    walk(ast.get("blocks", []), visit)
+    walk(ast.get("meta", {}).get("nocite", {}), visit)
+    return keys
+
+
+def with_refs_div(ast: dict[str, Any]) -> dict[str, Any]:
+    """The placeholder made pandoc's #refs Div (where citeproc, and the JATS writer, put the reference list)."""
+    def visit(items: list) -> None:
+        for node in items:
+            if isinstance(node, dict) and _is_refs_place(node):
+                node["c"][0] = ["refs", [], []]
+
+    splice.walk_inlines(ast.get("blocks", []), visit)
+    return ast
+
+
+def _is_note_style(style: csl.Style) -> bool:
+    """Note styles track first and later citations ("ibid."), so each contribution needs its own citeproc run."""
+    head = style.path.read_bytes()[:4000].decode("utf-8", "replace")
+    return bool(re.search(r'<style[^>]*\bclass="note"', head))
+
+
+def _citeproc_json(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]], style: csl.Style,
+                   style_hash: str) -> dict[str, Any]:
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
+    key = digest(PRINT_VERSION, "citeproc", pandoc_identity(), style_hash, body, refs)
     cached = cache_read(ctx, "citeproc", key + ".json")
-    if cached is not None:
-        return json.loads(cached)
-    out = run_pandoc(ctx, p.ast, ["-t", "json", "--citeproc", "--csl", str(style.path)], items=p.items)
-    cache_write(ctx, "citeproc", key + ".json", out)
-    return json.loads(out)
+    if cached is None:
+        cached = run_pandoc(ctx, ast, ["-t", "json", "--citeproc", "--csl", str(style.path)], items=items)
+        cache_write(ctx, "citeproc", key + ".json", cached)
+    return json.loads(cached)
+
+
+def _citeproc_each(ctx: Context, prepared: list[html.Prepared], style: csl.Style,
+                   style_hash: str) -> dict[str, dict[str, Any]]:
+    def one(p: html.Prepared) -> tuple[str, dict[str, Any]]:
+        return p.contribution.id, _citeproc_json(ctx, with_refs_div(splice.copy_ast(p.ast)), p.items, style,
+                                                 style_hash)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return dict(pool.map(one, prepared))
+
+
+def _citeproc_issue(ctx: Context, prepared: list[html.Prepared], style: csl.Style,
+                    style_hash: str) -> dict[str, dict[str, Any]]:
+    """Every contribution's citations in one citeproc run (parsing the CSL style is most of pandoc's time; the
+    issue's citations are disambiguated alike), then each contribution gets the entries it cites, in the
+    style's order, where its reference list goes."""
+    blocks = [{"t": "Div", "c": [[f"issue-contribution-{p.contribution.id}", [], []], p.ast["blocks"]]}
+              for p in prepared]
+    blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+    nocite: list[str] = []
+    items: dict[str, dict[str, Any]] = {}
+    for p in prepared:
+        for k in cited_keys({"blocks": [], "meta": p.ast.get("meta", {})}):
+            if k not in nocite:
+                nocite.append(k)
+        for item in p.items:
+            items.setdefault(str(item["id"]), item)
+    meta = {**prepared[0].ast.get("meta", {}), "nocite": _nocite(nocite)}
+    ast = {"pandoc-api-version": prepared[0].ast.get("pandoc-api-version", [1, 23, 1]), "meta": meta, "blocks": blocks}
+    result = _citeproc_json(ctx, ast, [items[k] for k in sorted(items)], style, style_hash)
+    parts: dict[str, list] = {}
+    entries: list[dict[str, Any]] = []
+    refs_attr: list = ["refs", [], []]
+    for node in result.get("blocks", []):
+        ident = node["c"][0][0] if node.get("t") == "Div" else ""
+        if ident.startswith("issue-contribution-"):
+            parts[ident[len("issue-contribution-"):]] = node["c"][1]
+        elif ident == "refs":
+            entries = [e for e in node["c"][1] if e.get("t") == "Div"]
+            refs_attr = node["c"][0]
+    out: dict[str, dict[str, Any]] = {}
+    for p in prepared:
+        mine = set(cited_keys(p.ast))
+        refs = {"t": "Div", "c": [["refs", list(refs_attr[1]) if entries else [], []],
+                                  splice.copy_ast([e for e in entries if e["c"][0][0][4:] in mine])]}
+        body = [refs if isinstance(b, dict) and _is_refs_place(b) else b for b in parts.get(p.contribution.id, [])]
+        out[p.contribution.id] = {"pandoc-api-version": result.get("pandoc-api-version"), "meta": {}, "blocks": body}
+    return out
+
+
+def _nocite(keys: list[str]) -> dict[str, Any]:
+    cites = [{"citationId": k, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
+              "citationNoteNum": 0, "citationHash": 0} for k in keys]
+    return {"t": "MetaInlines", "c": [{"t": "Cite", "c": [cites, [{"t": "Str", "c": "nocite"}]]}] if cites else []}
 
 
 def _uncite(ast: dict[str, Any]) -> None:
     """Cite elements, once citeproc has rendered them, become spans of their text."""
     replace_inlines(ast, lambda n: [span(["citation"], n["c"][1])] if n.get("t") == "Cite" else None)
+
+
+def pandoc_identity() -> str:
+    """Which pandoc converts (its version costs a process start; the binary's size and date do not)."""
+    try:
+        st = Path(pandoc.pandoc_path()).stat()
+        return f"{pandoc.pandoc_path()}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return pandoc.pandoc_version()
 
 
 # -- 3. ids ----------------------------------------------------------------------------------------------------
@@ -330,25 +435,27 @@ def prepare(ctx: Context) -> PrintIssue:
         diags.extend(p.diagnostics)
         prepared.append(p)
 
-    def finish(p: html.Prepared) -> tuple[PrintSource | None, Diagnostic | None]:
-        cited = splice.copy_ast(p.ast)
-        try:
-            ast = _citeproc(ctx, p, style)
-        except (pandoc.PandocError, ValueError) as exc:
-            return None, make(R.WRITER_ERROR.code, f"pandoc could not render its citations for print: {exc}",
-                              Location(p.contribution.file))
+    try:
+        if not prepared:
+            rendered: dict[str, dict[str, Any]] = {}
+        elif _is_note_style(style):
+            rendered = _citeproc_each(ctx, prepared, style, style_hash)
+        else:
+            rendered = _citeproc_issue(ctx, prepared, style, style_hash)
+    except (pandoc.PandocError, ValueError) as exc:
+        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the citations for print: {exc}",
+                          Location("issue.toml")))
+        rendered = {}
+    sources: list[PrintSource] = []
+    for p in prepared:
+        ast = rendered.get(p.contribution.id)
+        if ast is None:
+            continue
         _uncite(ast)
         splice.sanitise(ast)
         ids = _prefix_ids(ast, p.contribution.id)
-        return PrintSource(p.contribution, ast, p.items, ids, digest(PRINT_VERSION, p.key), cited), None
-
-    sources: list[PrintSource] = []
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for source, diag in pool.map(finish, prepared):
-            if diag is not None:
-                diags.append(diag)
-            if source is not None:
-                sources.append(source)
+        sources.append(PrintSource(p.contribution, ast, p.items, ids, digest(PRINT_VERSION, p.key),
+                                   with_refs_div(splice.copy_ast(p.ast))))
     contributions = {article_id(c.id) for c in model.contributions}
     for s in sources:
         _fix_links(s, contributions)
