@@ -270,7 +270,12 @@ class ProseParser:
         when the bibliography has such an author ('officer, Canberra, 2016' is not a citation)."""
         import bisect
 
-        blocked = sorted(parens + [(f.start, f.end) for f in found])
+        blocked: list[tuple[int, int]] = []
+        for a, b in sorted(parens + [(f.start, f.end) for f in found]):  # merged: parentheses hold citations
+            if blocked and a <= blocked[-1][1]:
+                blocked[-1] = (blocked[-1][0], max(blocked[-1][1], b))
+            else:
+                blocked.append((a, b))
         starts = [b[0] for b in blocked]
 
         def inside(pos: int) -> bool:

@@ -310,7 +310,16 @@ class Resolver:
         res = Resolution()
         if not cited:
             return res
-        scored = self._score(c, cited, self._candidates(cited))
+        pool = self._candidates(cited)
+        # the entries of the right year first: most citations resolve there, and the others need not be scored
+        dated_pool = [w for w in pool if self._year_ok(c, w)]
+        scored = self._score(c, cited, dated_pool)
+        if any(_RANK[m[1]] <= 2 for m in scored):
+            res.author_match = True
+            good = [m for m in scored if _RANK[m[1]] <= 2]
+            best = min((_RANK[r], spelled) for _w, r, spelled in good)
+            return self._pick(c, [m for m in good if (_RANK[m[1]], m[2]) == best], res)
+        scored += self._score(c, cited, [w for w in pool if w not in dated_pool])
         good = [m for m in scored if _RANK[m[1]] <= 2]
         if not good:  # a misspelt first author: 'Keohan' for 'Keohane'
             fuzzy = self._score(c, cited, self._fuzzy(cited), fuzzy=True)

@@ -1,0 +1,120 @@
+"""Bad inputs never crash `issue`: every case of tests/data/bad/cases.toml gives its diagnostic, named with the file
+and the place, the right exit status, no traceback, and leaves the previous build/ untouched when a build fails.
+
+Each case starts from a copy of the clean issue tests/data/bad/base, built once, so that a failed build can be
+compared with the build/ it must leave alone. `issue check` runs in-process (fast); `issue build` as a real process.
+The last test prints how many cases were tried and how many behaved.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from badinputs import BAD, BASE, GENERATORS, Outcome, apply, cases, check_in_process, fresh, judge, prepare_base
+
+CASES = cases()
+KINDS = {"bib", "manifest", "manuscript", "template"}
+
+
+def _param(case: dict):
+    marks = [pytest.mark.xfail(strict=True, reason=case["known"])] if case.get("known") else []
+    return pytest.param(case, id=case["name"], marks=marks)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> Path:
+    """A folder shared by the pytest-xdist workers of one run (each worker's basetemp is inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bad-inputs"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built_base(tmp_path_factory):
+    return prepare_base(tmp_path_factory.mktemp("bad-base"))
+
+
+def run_case(case: dict, built_base, tmp: Path, shared: Path) -> Outcome:
+    base, before = built_base
+    root, outside = fresh(base, tmp)
+    apply(case, root, outside)
+    outcome = judge(case, root, before)
+    record = shared / f"{case['name']}.json"
+    tmp_record = record.with_suffix(f".{os.getpid()}.tmp")
+    tmp_record.write_text(json.dumps({"problems": outcome.problems}))
+    os.replace(tmp_record, record)
+    return outcome
+
+
+# -- the corpus itself ------------------------------------------------------------------------------------------
+def test_the_corpus_is_well_formed():
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names)), "case names must be unique"
+    assert len(CASES) >= 60
+    for c in CASES:
+        assert c["kind"] in KINDS, c["name"]
+        assert c.get("files") or c.get("make"), c["name"]
+        for src in c.get("files", {}).values():
+            assert (BAD / src).is_file(), f"{c['name']}: {src} is missing"
+        assert c.get("make") is None or c["make"] in GENERATORS, c["name"]
+        assert isinstance(c["check"], int), c["name"]
+        assert c.get("codes") or c.get("absent") or c["check"] == 0, f"{c['name']}: expects nothing at all"
+    # the issue names each of these; each must be in the corpus
+    about = " ".join(f"{c['name']} {c.get('about', '')}" for c in CASES).lower()
+    for topic in ("unbalanced", "missing-comma", "duplicate-key", "undefined-string", "latin1", "invalid-utf8",
+                  "bom", "crlf", "2mb-single-line", "circular-crossref", "manifest-unclosed", "wrong", "unknown",
+                  "missing-file", "etc-passwd", "symlink-out", "duplicate-id", "manuscript-empty", "garbage-docx",
+                  "zip-bomb", "password", "1mb-paragraph", "unclosed-markup", "script", "latex-input", "raw-typst",
+                  "include-syntax", "template-syntax-error", "template-undefined", "template-include-etc-passwd"):
+        if topic == "wrong":
+            assert any(c["name"] in ("manifest-year-string", "manifest-authors-string") for c in CASES)
+            continue
+        assert topic in about, f"no case for {topic}"
+    by_kind = {k: sum(c["kind"] == k for c in CASES) for k in KINDS}
+    assert all(n >= 3 for n in by_kind.values()), by_kind
+
+
+def test_the_clean_issue_checks_without_findings(tmp_path):
+    import shutil
+
+    shutil.copytree(BASE, tmp_path / "issue")
+    r = check_in_process(tmp_path / "issue")
+    assert r.status == 0, r.out
+    assert r.diagnostics() == [], r.out
+
+
+# -- every case -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_bad_input(case, built_base, tmp_path, shared):
+    outcome = run_case(case, built_base, tmp_path, shared)
+    assert outcome.behaved, (f"{case['name']} ({case.get('about', '')}):\n  " + "\n  ".join(outcome.problems)
+                             + f"\n--- check:\n{outcome.check.out[-3000:] if outcome.check else ''}"
+                             + (f"\n--- build:\n{outcome.build.out[-3000:]}" if outcome.build else ""))
+
+
+def test_bad_inputs_summary(built_base, tmp_path_factory, shared):
+    """How many cases were tried and how many behaved; the cases' own tests say why one did not. Cases already run
+    by test_bad_input in this session are not run again."""
+    behaved, misbehaved = 0, {}
+    for case in CASES:
+        record = shared / f"{case['name']}.json"
+        if record.exists():
+            problems = json.loads(record.read_text())["problems"]
+        else:
+            problems = run_case(case, built_base, tmp_path_factory.mktemp(case["name"]), shared).problems
+        if problems:
+            misbehaved[case["name"]] = problems
+        else:
+            behaved += 1
+    known = {c["name"] for c in CASES if c.get("known")}
+    lines = [f"bad inputs: {len(CASES)} tried, {behaved} behaved"]
+    for name, problems in sorted(misbehaved.items()):
+        lines.append(f"  {'known ' if name in known else ''}failure {name}: {'; '.join(problems)}")
+    report = "\n".join(lines)
+    print(report)
+    assert set(misbehaved) <= known, report
