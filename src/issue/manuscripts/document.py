@@ -17,7 +17,7 @@ from ..model import Location
 SECTIONS = ("front", "abstract", "keywords", "body", "references", "notes")
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """A run of block text that came from one source token."""
 
@@ -59,9 +59,17 @@ class Block:
     def _segment_at(self, offset: int) -> Segment | None:
         if not self.segments:
             return None
-        starts = [s.start for s in self.segments]
+        # the segments' starts, kept between calls (a block is located many times); rebuilt if segments change
+        starts = self.__dict__.get("_starts")
+        if starts is None or len(starts) != len(self.segments):
+            starts = self.__dict__["_starts"] = [s.start for s in self.segments]
         i = max(0, bisect.bisect_right(starts, offset) - 1)
         return self.segments[i]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_starts", None)  # derived; not worth a place in the document cache
+        return state
 
     def source_position(self, offset: int) -> tuple[int | None, int | None]:
         """Source line and column of a text offset (text formats)."""

@@ -21,7 +21,7 @@ from . import rules as R
 from .document import Block, Document, MarkupCite, Segment
 from .sections import assign_sections
 
-READER_VERSION = "2"
+READER_VERSION = "3"
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".tex": "latex",
            ".latex": "latex", ".txt": "text"}
 DEFAULT_MAX_MB = 50
@@ -253,6 +253,21 @@ def bisect_right(a: list[int], x: int) -> int:
     return bisect.bisect_right(a, x)
 
 
+class _Pieces(list):
+    """The pieces of a block's text as it is assembled, with their total length: the offset of the next piece
+    without summing the list again (which made long paragraphs quadratic)."""
+
+    __slots__ = ("length",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.length = 0
+
+    def append(self, piece: str) -> None:
+        super().append(piece)
+        self.length += len(piece)
+
+
 INLINE_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 
 
@@ -275,7 +290,7 @@ class AstReader:
         self.raw: list[tuple[int, str]] = []
 
     # -- inlines --------------------------------------------------------------------------------------------
-    def inlines(self, items: list, path: tuple, out: list[str], segs: list[Segment], cites: list[MarkupCite],
+    def inlines(self, items: list, path: tuple, out: _Pieces, segs: list[Segment], cites: list[MarkupCite],
                 host: int) -> None:
         for i, node in enumerate(items):
             p = (*path, i)
@@ -299,9 +314,9 @@ class AstReader:
                 self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
                 out.append(close)
             elif t == "Cite":
-                start = sum(len(s) for s in out)
+                start = out.length
                 self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
-                end = sum(len(s) for s in out)
+                end = out.length
                 cites.append(MarkupCite(start, end, [_cite_item(x) for x in c[0]], p))
             elif t == "Link":
                 self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
@@ -325,8 +340,8 @@ class AstReader:
     def _is_cite_raw(self, code: str) -> bool:
         return self.fmt == "latex" and bool(re.match(r"\\(?:[A-Za-z]*cite[A-Za-z]*|citeauthor|citeyear)\*?[\[{]", code))
 
-    def emit(self, text: str, path: tuple, out: list[str], segs: list[Segment]) -> None:
-        start = sum(len(s) for s in out)
+    def emit(self, text: str, path: tuple, out: "_Pieces", segs: list[Segment]) -> None:
+        start = out.length
         out.append(text)
         line = col = None
         if self.aligner is not None:
@@ -340,7 +355,7 @@ class AstReader:
     def add(self, kind: str, items: list, path: tuple, level: int = 0, note: int | None = None,
             host: int | None = None) -> None:
         index = len(self.blocks) + 1 if note is None else host or 0
-        out: list[str] = []
+        out = _Pieces()
         segs: list[Segment] = []
         cites: list[MarkupCite] = []
         self.inlines(items, (*path, "c") if kind != "heading" else (*path, "c", 2), out, segs, cites,

@@ -13,7 +13,7 @@ from typing import Any
 NAME = "pages.toml"
 
 
-def write(path: Path, ranges: dict[str, str], model: Any = None) -> None:
+def write(path: Path, ranges: dict[str, str]) -> None:
     lines = ["# The page ranges of the typeset issue (build/pdf/issue.pdf), written by `issue build --paginate`.",
              "# To accept them, copy each range into the `pages` of its contribution in issue.toml.", "",
              "[pages]"]

@@ -142,7 +142,7 @@ def _typst_ast(source: PrintSource, targets: set[str], articles: set[str]) -> tu
 def _typst_body(ctx: Context, source: PrintSource, targets: set[str], articles: set[str]) -> tuple[str, set[str]]:
     ast, placed = _typst_ast(source, targets, articles)
     text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    key = digest(PDF_VERSION, pandoc.pandoc_version(), text)
+    key = digest(PDF_VERSION, print_prep.pandoc_identity(), text)
     cached = print_prep.cache_read(ctx, "typst", key + ".typ")
     if cached is not None:
         return cached.decode("utf-8"), placed
@@ -339,10 +339,102 @@ def previews(pdf_path: Path, pages: dict[str, int], out: Path) -> None:
             return
 
 
+# -- the whole output, cached by its inputs ---------------------------------------------------------------------
+def _jsonable(value: Any) -> Any:
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))  # helper objects: their type, not their address
+
+
+def _files(folder: Path) -> list[tuple[str, str]]:
+    if not folder.is_dir():
+        return []
+    return [(p.relative_to(folder).as_posix(), digest(p.read_bytes())) for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
+def inputs_key(ctx: Context) -> str:
+    """A hash of everything build/pdf is made from: the manifest, each manuscript, the analyses' records, the
+    bibliography, the style, the templates, pandoc, Typst and this package's code. When it is unchanged, the
+    previous build/pdf is reused as it is (a warm build typesets nothing)."""
+    import hashlib
+    import os
+
+    import typst
+
+    from .. import __version__
+
+    h = hashlib.sha256()
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            h.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=_jsonable).encode("utf-8"))
+            h.update(b"\0")
+
+    manifest = ctx.issue.manifest_path
+    style, _ = print_prep.csl.resolve(ctx.issue)
+    code = Path(__file__).resolve().parent
+    feed(PDF_VERSION, print_prep.PRINT_VERSION, __version__, typst.__version__, print_prep.pandoc_identity(),
+         os.environ.get("SOURCE_DATE_EPOCH", ""), digest(style.path.read_bytes()),
+         digest(manifest.read_bytes()) if manifest.is_file() else repr(ctx.issue.raw),
+         _files(code), _files(code.parent / "concepts"))
+    feed(sorted((cid, doc.sha256, doc.file) for cid, doc in ctx.documents.items()))
+    for name in sorted(ctx.results):
+        result = ctx.results[name]
+        feed(name, [_jsonable(r) for r in result.records], result.extra)
+    feed(print_prep.html.csl_items(ctx))
+    feed(_files(ctx.root / templates.USER_FOLDER), _files(templates.PACKAGE_TEMPLATES / "typst"))
+    return h.hexdigest()
+
+
+def _from_bundle(ctx: Context, key: str, folder: Path) -> list[Part] | None:
+    if ctx.cache_dir is None:
+        return None
+    bundle = ctx.cache_dir / "print" / "bundle" / key
+    try:
+        parts = [Part(**p) for p in json.loads((bundle / "parts.json").read_text(encoding="utf-8"))]
+        for f in sorted((bundle / "pdf").iterdir()):
+            shutil.copyfile(f, folder / f.name)
+    except (OSError, ValueError, TypeError):
+        return None
+    return parts
+
+
+def _to_bundle(ctx: Context, key: str, folder: Path, parts: list[Part]) -> None:
+    if ctx.cache_dir is None:
+        return
+    target = ctx.cache_dir / "print" / "bundle" / key
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=ctx.cache_dir))
+        shutil.copytree(folder, tmp / "pdf")
+        (tmp / "parts.json").write_text(json.dumps([p.__dict__ for p in parts]), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _record(ctx: Context, out: Path, parts: list[Part], model_contributions: list[Any]) -> None:
+    """Pages for the other writers of this build (JATS, Crossref) and, with --paginate, build/pages.toml."""
+    by_id = {p.id: p for p in parts}
+    ctx._issue_typeset = {c.id: (by_id[c.id].first_label, by_id[c.id].last_label)  # type: ignore[attr-defined]
+                          for c in model_contributions if c.id in by_id}
+    if (ctx.issue.build or {}).get("paginate"):
+        pages_file.write(out / pages_file.NAME, {c.id: by_id[c.id].label_range for c in model_contributions
+                                                 if c.id in by_id})
+
+
 # -- the writer ------------------------------------------------------------------------------------------------
 def write(ctx: Context, out: Path) -> list[Diagnostic]:
     folder = out / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
+    key = inputs_key(ctx) if ctx.cache_dir is not None else ""
+    if key:
+        parts = _from_bundle(ctx, key, folder)
+        if parts is not None:
+            _record(ctx, out, parts, ctx.issue.contributions)
+            return []
     issue = print_prep.prepare(ctx)
     diags = print_prep.diagnostics_once(ctx, issue)
     try:
@@ -350,9 +442,9 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     except templates.TemplateProblem as exc:
         return diags + [exc.diagnostic]
     diags += more
-    key = digest(PDF_VERSION, source)
-    cached = print_prep.cache_read(ctx, "pdf", key + ".pdf")
-    cached_parts = print_prep.cache_read(ctx, "pdf", key + ".json")
+    source_key = digest(PDF_VERSION, source)
+    cached = print_prep.cache_read(ctx, "pdf", source_key + ".pdf")
+    cached_parts = print_prep.cache_read(ctx, "pdf", source_key + ".json")
     if cached is not None and cached_parts is not None:
         book, parts = cached, [Part(**p) for p in json.loads(cached_parts)]
     else:
@@ -364,12 +456,10 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
                                  Location("build/pdf/issue.typ"),
                                  suggestion="build/pdf/issue.typ is the source Typst was given; a template of the "
                                             "issue's templates/typst/ may be the cause")]
-        print_prep.cache_write(ctx, "pdf", key + ".pdf", book)
-        print_prep.cache_write(ctx, "pdf", key + ".json", json.dumps([p.__dict__ for p in parts]).encode())
+        print_prep.cache_write(ctx, "pdf", source_key + ".pdf", book)
+        print_prep.cache_write(ctx, "pdf", source_key + ".json", json.dumps([p.__dict__ for p in parts]).encode())
     (folder / "issue.pdf").write_bytes(book)
     by_id = {p.id: p for p in parts}
-    ctx._issue_typeset = {c.id: (by_id[c.id].first_label, by_id[c.id].last_label)  # type: ignore[attr-defined]
-                          for c in issue.model.contributions if c.id in by_id}
     for c in issue.model.contributions:
         part = by_id.get(c.id)
         if part is not None:
@@ -380,7 +470,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     if first_article is not None:
         openings["article"] = first_article.first
     previews(folder / "issue.pdf", openings, folder)
-    if (ctx.issue.build or {}).get("paginate"):
-        ranges = {c.id: by_id[c.id].label_range for c in issue.model.contributions if c.id in by_id}
-        pages_file.write(out / pages_file.NAME, ranges, issue.model)
+    _record(ctx, out, parts, list(issue.model.contributions))
+    if key and not diags:  # with findings, build again next time so that they are reported again
+        _to_bundle(ctx, key, folder, parts)
     return diags
