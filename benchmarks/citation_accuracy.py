@@ -18,6 +18,7 @@ same place, and prints:
     python benchmarks/citation_accuracy.py --verbose          # list every miss, false positive, wrong key
     python benchmarks/citation_accuracy.py --min 0.97         # exit 1 when a figure is below 0.97
     python benchmarks/citation_accuracy.py --predictions out.json --json   # score a saved `issue check` output
+    python benchmarks/citation_accuracy.py --gold tests/data/citations_heldout   # the held-out set instead
 
 Exit status: 0 (also when figures are low) unless --min is given and a figure is below it (1); 2 when the
 check cannot be run or its output cannot be read.
@@ -463,7 +464,8 @@ def report(s: Score, verbose: bool, out=None) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="example: python benchmarks/citation_accuracy.py --verbose --min 0.97")
-    ap.add_argument("--issue", type=Path, default=GOLD_DIR, help="the gold-set issue folder (default: %(default)s)")
+    ap.add_argument("--gold", "--issue", dest="issue", type=Path, default=GOLD_DIR, metavar="DIR",
+                    help="the gold-set issue folder, e.g. tests/data/citations_heldout (default: %(default)s)")
     ap.add_argument("--predictions", type=Path, help="score this saved `issue check --format json` output instead")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss, false positive and wrong key")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -102,19 +102,23 @@ def build(ctx: Context, formats: list[str] | None, progress: Callable[[str], Non
     try:
         from .render import render_all
 
-        diags = render_all(ctx, staging, formats, progress=progress)
+        diags = ctx.timed("render", lambda: render_all(ctx, staging, formats, progress=progress))
         if any(d.code in ABORTING and d.severity.value == "error" for d in diags):
             raise BuildFailed(diags)
-        for name in KEPT:  # the cache and benchmark figures move with the tree
-            old = target / name
-            if old.is_dir() and not (staging / name).exists():
-                os.replace(old, staging / name)
-        _fsync_tree(staging)
-        swap_into_place(staging, target)
+        ctx.timed("write", lambda: _put_in_place(staging, target))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return diags
+
+
+def _put_in_place(staging: Path, target: Path) -> None:
+    for name in KEPT:  # the cache and benchmark figures move with the tree
+        old = target / name
+        if old.is_dir() and not (staging / name).exists():
+            os.replace(old, staging / name)
+    _fsync_tree(staging)
+    swap_into_place(staging, target)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -34,6 +34,9 @@ def _echo_diags(diags: list[Diagnostic], fmt: str, extra: dict | None = None, co
 
 def open_project(project: str | None, require: bool = True) -> tuple[Issue, list[Diagnostic]] | None:
     """The issue folder from --project or from issue.toml in this folder or a parent; exits 2 when unusable."""
+    import time
+
+    t0 = time.perf_counter()
     root = Path(project).resolve() if project else find_root()
     if root is None:
         if not require:
@@ -43,6 +46,10 @@ def open_project(project: str | None, require: bool = True) -> tuple[Issue, list
         return load_issue(root)
     except ManifestError as exc:
         raise _ManifestExit(exc.diagnostics)
+    finally:
+        current = click.get_current_context(silent=True)
+        if current is not None and isinstance(current.find_root().obj, dict):
+            current.find_root().obj["manifest_seconds"] = time.perf_counter() - t0  # the "load" phase
 
 
 class _ManifestExit(Exception):
@@ -151,14 +158,14 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str,
                 raise UsageProblem(f"{b} is outside the folder {issue.root}")
             bib_files.append(full.relative_to(issue.root.resolve()).as_posix())
     run = _context(issue, bib_files)
+    run.add_time("load", ctx.obj.get("manifest_seconds", 0.0))
     run.diagnostics.extend(manifest_diags)
-    run_checks(run)
+    run_checks(run, memo=True)
     found = findings(run, files).items
-    _echo_diags(found, fmt, extra=json_extra(run, files) if fmt == "json" else None, colour=colour)
+    run.timed("write", lambda: _echo_diags(found, fmt, extra=json_extra(run, files) if fmt == "json" else None,
+                                           colour=colour))
     if timings:
-        import json
-
-        click.echo("TIMINGS " + json.dumps({k: round(v, 4) for k, v in sorted(run.timings.items())}), err=True)
+        _print_timings(run)
     if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
         ctx.exit(EXIT_USAGE)
     bad = any(d.severity.value == "error" or (strict and d.severity.value == "warning") for d in found)
@@ -172,8 +179,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str,
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--paginate", is_flag=True, help="Write each contribution's typeset page range to build/pages.toml.")
 @click.option("--color/--no-color", "colour", default=None)
+@click.option("--timings", is_flag=True, hidden=True, help="Print the time of each phase to stderr as JSON (benchmarks).")
 @click.pass_context
-def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, paginate: bool, colour: bool | None) -> None:
+def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, paginate: bool, colour: bool | None,
+          timings: bool) -> None:
     """Run the checks, then write the issue into build/ (replaced atomically).
 
     The build goes on past unresolved citations and cross-references, which are marked in the output; it stops
@@ -200,6 +209,7 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     if paginate:
         issue.build = {**(issue.build or {}), "paginate": True}
     run = _context(issue)
+    run.add_time("load", ctx.obj.get("manifest_seconds", 0.0))
     run.diagnostics.extend(manifest_diags)
     try:
         with building.lock(issue.root):
@@ -228,6 +238,15 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
             ctx.exit(EXIT_ERRORS)
     if not quiet:
         click.echo(f"built {issue.root / 'build'}", err=True)
+    if timings:
+        _print_timings(run)
+
+
+def _print_timings(run) -> None:
+    """`--timings`: the seconds of each phase on stderr, as one JSON line (benchmarks/run.py reads it)."""
+    import json
+
+    click.echo("TIMINGS " + json.dumps({k: round(v, 4) for k, v in sorted(run.timings.items())}), err=True)
 
 
 def _progress(quiet: bool, outputs: int):

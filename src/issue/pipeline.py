@@ -2,16 +2,22 @@
 
 `issue check` stops after `analyse`; `issue build` goes on to render (build.py). Each analysis is registered in
 ANALYSES and receives the Context; it returns its records (for `--format json` and the outputs) and findings.
+
+An analysis that works document by document also names, in PER_DOCUMENT, a `PerDocument` (its per-manuscript
+step and its issue-wide step). The pipeline then caches each manuscript's part by content under build/.cache and
+recomputes only the issue-wide rules, so that a run after one manuscript changed analyses that manuscript alone
+(incremental.py). Manuscripts known to the cache are read (unpickled) only when something asks for them.
 """
 from __future__ import annotations
 
 import importlib
 import os
 import time
+from collections.abc import MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .diagnostics.core import Diagnostic, Exemptions, Findings
 from .manuscripts import Document, ReadError, read_manuscript
@@ -24,25 +30,144 @@ ANALYSES: list[tuple[str, str]] = [
     ("crossrefs", "issue.crossrefs.analysis:analyse"),
     ("concepts", "issue.concepts.analysis:analyse"),
 ]
+# name -> "module:object": the analysis in two steps, per manuscript and issue-wide (see PerDocument)
+PER_DOCUMENT: dict[str, str] = {
+    "citations": "issue.citations_by_document:PER_DOCUMENT",
+    "crossrefs": "issue.crossrefs.analysis:PER_DOCUMENT",
+    "concepts": "issue.concepts.analysis:PER_DOCUMENT",
+}
+# the phase each step is timed under (`issue check --timings`, benchmarks/run.py)
+PHASES = {"bibliography": "bibliography", "citations": "citations", "crossrefs": "cross-references",
+          "concepts": "index"}
 
 
 @dataclass
 class AnalysisResult:
-    records: list[Any] = field(default_factory=list)  # each with .to_json()
+    records: Any = field(default_factory=list)  # a sequence of records, each with .to_json()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # anything else later stages want (maps, tables)
 
 
 @dataclass
+class DocumentPart:
+    """What one analysis found in one manuscript: cached by the manuscript's content."""
+
+    records: list[Any] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # anything the issue-wide step needs
+
+
+@dataclass
+class PerDocument:
+    """An analysis in two steps. `documents` sees only the manuscripts it is given (and, for each, the parts the
+    earlier per-document analyses found in it); `combine` puts the parts of every manuscript together and adds
+    the rules that need the whole issue. analyse(ctx) must equal combine(ctx, state, documents(ctx, state, all)).
+
+    fingerprint(ctx): what the parts depend on besides the manuscript, the manifest and the code (the
+                      bibliography's content, the vocabulary's); any repr-able value.
+    prepare(ctx):     the state both steps share (a compiled vocabulary, a name index), built once per run.
+    documents(ctx, state, items): items are (contribution id, Document, {earlier analysis: DocumentPart});
+                      returns {contribution id: DocumentPart}.
+    combine(ctx, state, parts): parts in reading order {contribution id: DocumentPart} -> AnalysisResult.
+    """
+
+    fingerprint: Callable[["Context"], Any]
+    prepare: Callable[["Context"], Any]
+    documents: Callable[["Context", Any, list[tuple[str, Document, dict[str, DocumentPart]]]], dict[str, DocumentPart]]
+    combine: Callable[["Context", Any, dict[str, DocumentPart]], AnalysisResult]
+
+
+@dataclass
+class DocumentInfo:
+    """What the pipeline keeps of a manuscript without reading it again: its identity, inline exemptions and
+    the findings about the manuscript as read (D1xx)."""
+
+    file: str
+    format: str
+    sha256: str
+    exemptions: list[tuple[int, list[str]]] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def paragraph_based(self) -> bool:
+        return self.format in ("docx", "odt")
+
+
+class Documents(MutableMapping):
+    """contribution id -> Document, in reading order. A manuscript the cache knows is read only when asked for."""
+
+    def __init__(self, items: dict[str, Document] | None = None):
+        self._docs: dict[str, Document | None] = {}
+        self._loaders: dict[str, Callable[[], Document]] = {}
+        self._info: dict[str, DocumentInfo] = {}
+        for k, v in (items or {}).items():
+            self[k] = v
+
+    def __getitem__(self, cid: str) -> Document:
+        doc = self._docs[cid]
+        if doc is None:
+            doc = self._loaders[cid]()
+            self._docs[cid] = doc
+        return doc
+
+    def __setitem__(self, cid: str, doc: Document) -> None:
+        self._docs[cid] = doc
+
+    def __delitem__(self, cid: str) -> None:
+        del self._docs[cid]
+        self._loaders.pop(cid, None)
+        self._info.pop(cid, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._docs
+
+    def add_lazy(self, cid: str, info: DocumentInfo, loader: Callable[[], Document]) -> None:
+        self._docs[cid] = None
+        self._loaders[cid] = loader
+        self._info[cid] = info
+
+    def set_info(self, cid: str, info: DocumentInfo) -> None:
+        self._info[cid] = info
+
+    def info(self, cid: str) -> DocumentInfo | None:
+        if cid in self._info:
+            return self._info[cid]
+        doc = self._docs.get(cid)
+        return DocumentInfo(doc.file, doc.format, doc.sha256, list(doc.exemptions)) if doc is not None else None
+
+    def is_loaded(self, cid: str) -> bool:
+        return self._docs.get(cid) is not None
+
+    def unload(self, cid: str) -> None:
+        """Let a manuscript that can be read again from the cache go (a worker between batches)."""
+        if cid in self._loaders and cid in self._docs:
+            self._docs[cid] = None
+
+
+@dataclass
 class Context:
     issue: Issue
-    documents: dict[str, Document] = field(default_factory=dict)  # contribution id -> Document
+    documents: MutableMapping = field(default_factory=Documents)  # contribution id -> Document
     bibliography: Any = None  # issue.bibliography.Bibliography, once loaded
     diagnostics: list[Diagnostic] = field(default_factory=list)
     results: dict[str, AnalysisResult] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     cache_dir: Path | None = None
     bibliography_files: list[str] | None = None  # explicit .bib files (outside an issue folder)
+    # set by the pipeline
+    fingerprints: dict[str, str] = field(default_factory=dict, repr=False)  # input -> content hash
+    pending: list[Any] = field(default_factory=list, repr=False)  # contributions whose manuscript is not read yet
+    bibliography_loaded: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.documents, Documents):
+            self.documents = Documents(dict(self.documents))
 
     @property
     def root(self) -> Path:
@@ -53,38 +178,111 @@ class Context:
         try:
             return fn()
         finally:
-            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - t0
+            self.add_time(phase, time.perf_counter() - t0)
+
+    def add_time(self, phase: str, seconds: float) -> None:
+        self.timings[phase] = self.timings.get(phase, 0.0) + seconds
 
     def document_of(self, contribution_id: str) -> Document | None:
         return self.documents.get(contribution_id)
 
+    def store(self):
+        from .cache import Store
 
-def load_manuscripts(ctx: Context) -> None:
-    """Read every contribution's manuscript once, in parallel (pandoc runs as separate processes)."""
+        return Store(self.cache_dir)
+
+
+def _read_options(ctx: Context) -> tuple[float, float]:
     build = ctx.issue.build or {}
-    max_mb = float(build.get("max_manuscript_mb", 50))
-    timeout = float(build.get("pandoc_timeout", 60))
-    todo = [c for c in ctx.issue.contributions if (ctx.root / c.file).is_file()]
+    return float(build.get("max_manuscript_mb", 50)), float(build.get("pandoc_timeout", 60))
 
-    def one(c):
-        try:
-            return c.id, read_manuscript(ctx.root, c.file, max_mb=max_mb, timeout=timeout, cache_dir=ctx.cache_dir), None
-        except ReadError as exc:
-            return c.id, None, exc.diagnostic
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 2))) as pool:
-        for cid, doc, diag in pool.map(one, todo):
-            if doc is not None:
-                ctx.documents[cid] = doc
-            if diag is not None:
-                ctx.diagnostics.append(diag)
+def document_info(doc: Document) -> DocumentInfo:
     from .manuscripts.checks import document_findings
 
-    for cid, doc in ctx.documents.items():
-        ctx.diagnostics.extend(document_findings(doc))
+    return DocumentInfo(doc.file, doc.format, doc.sha256, list(doc.exemptions), document_findings(doc))
+
+
+def info_key(sha: str, rel: str) -> str:
+    from .cache import code_version, digest
+
+    return digest("info", code_version(), sha, rel)
+
+
+def identify_manuscripts(ctx: Context) -> None:
+    """Hash every manuscript; one the cache has seen is registered without being read (its findings and
+    exemptions come from the cache); the others wait in ctx.pending for `read_pending`."""
+    from .manuscripts.readers import identify
+
+    max_mb, _ = _read_options(ctx)
+    store = ctx.store()
+    for c in ctx.issue.contributions:
+        if not (ctx.root / c.file).is_file():
+            continue
+        try:
+            sha = identify(ctx.root, c.file, max_mb=max_mb)
+        except ReadError as exc:
+            ctx.diagnostics.append(exc.diagnostic)
+            continue
+        info = store.get("info", info_key(sha, c.file))
+        if isinstance(info, DocumentInfo):
+            ctx.documents.add_lazy(c.id, info, _loader(ctx, c.file))
+            ctx.diagnostics.extend(info.findings)
+        else:
+            ctx.documents.add_lazy(c.id, DocumentInfo(c.file, "", sha), _loader(ctx, c.file))
+            ctx.pending.append(c)
+
+
+def _loader(ctx: Context, rel: str) -> Callable[[], Document]:
+    max_mb, timeout = _read_options(ctx)
+    return lambda: read_manuscript(ctx.root, rel, max_mb=max_mb, timeout=timeout, cache_dir=ctx.cache_dir)
+
+
+def read_one(ctx: Context, c: Any) -> tuple[Document | None, DocumentInfo | None, Diagnostic | None]:
+    """Read one manuscript (pandoc), with its findings; records them in the cache."""
+    max_mb, timeout = _read_options(ctx)
+    try:
+        doc = read_manuscript(ctx.root, c.file, max_mb=max_mb, timeout=timeout, cache_dir=ctx.cache_dir)
+    except ReadError as exc:
+        return None, None, exc.diagnostic
+    info = document_info(doc)
+    ctx.store().put("info", info_key(doc.sha256, c.file), info)
+    return doc, info, None
+
+
+def register_read(ctx: Context, c: Any, doc: Document | None, info: DocumentInfo | None,
+                  diag: Diagnostic | None) -> None:
+    """Put a manuscript read by `read_one` (here or in a worker) in its place."""
+    if diag is not None:
+        ctx.diagnostics.append(diag)
+        if c.id in ctx.documents:
+            del ctx.documents[c.id]
+        return
+    if doc is not None:
+        ctx.documents[c.id] = doc
+    if info is not None:
+        ctx.documents.set_info(c.id, info)
+        ctx.diagnostics.extend(info.findings)
+
+
+def read_pending(ctx: Context) -> None:
+    """Read the manuscripts in ctx.pending in parallel (pandoc runs as separate processes)."""
+    todo, ctx.pending = ctx.pending, []
+    if not todo:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 2))) as pool:
+        for c, (doc, info, diag) in zip(todo, pool.map(lambda c: read_one(ctx, c), todo)):
+            register_read(ctx, c, doc, info, diag)
+
+
+def load_manuscripts(ctx: Context) -> None:
+    """Every contribution's manuscript: from the cache when it has not changed, else read now."""
+    identify_manuscripts(ctx)
+    read_pending(ctx)
 
 
 def load_bibliography(ctx: Context) -> None:
+    ctx.bibliography_loaded = True
     try:
         from .bibliography import load_bibliography as load
     except ImportError:
@@ -95,7 +293,17 @@ def load_bibliography(ctx: Context) -> None:
     ctx.diagnostics.extend(diags)
 
 
-def _resolve(target: str) -> Callable[[Context], AnalysisResult] | None:
+def ensure_bibliography(ctx: Context) -> Any:
+    """The bibliography, loaded on first use (a run whose analyses all come from the cache never needs it)."""
+    if not ctx.bibliography_loaded and ctx.bibliography is None:
+        diags_before = len(ctx.diagnostics)
+        load_bibliography(ctx)
+        del ctx.diagnostics[diags_before:]  # reported by the bibliography step, from its cache or fresh
+    ctx.bibliography_loaded = True
+    return ctx.bibliography
+
+
+def resolve(target: str) -> Any:
     module, _, func = target.partition(":")
     try:
         return getattr(importlib.import_module(module), func)
@@ -105,33 +313,37 @@ def _resolve(target: str) -> Callable[[Context], AnalysisResult] | None:
         raise
 
 
-def analyse(ctx: Context, only: set[str] | None = None) -> None:
-    for name, target in ANALYSES:
-        if only is not None and name not in only:
-            continue
-        fn = _resolve(target)
-        if fn is None:
-            continue
-        result = ctx.timed(name, lambda: fn(ctx))
-        ctx.results[name] = result
-        ctx.diagnostics.extend(result.diagnostics)
+_resolve = resolve  # the name other modules used
 
 
-def run_checks(ctx: Context) -> None:
-    ctx.timed("parse", lambda: load_manuscripts(ctx))
-    ctx.timed("load-bibliography", lambda: load_bibliography(ctx))
-    analyse(ctx)
+def analyse(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
+    """Run the analyses (those in `only`), document by document where they can, with the cache."""
+    from .incremental import run
+
+    run(ctx, only=only, memo=memo)
+
+
+def run_checks(ctx: Context, memo: bool = False) -> None:
+    """Load and analyse. With `memo` (`issue check`), an analysis whose inputs have not changed at all is taken
+    whole from the cache, its records read only if asked for; `issue build` recomputes the issue-wide step."""
+    ctx.timed("load", lambda: identify_manuscripts(ctx))
+    analyse(ctx, memo=memo)
 
 
 def findings(ctx: Context, files: set[str] | None = None) -> Findings:
     """The run's diagnostics after [check] configuration and inline exemptions, optionally for some files only."""
     ex = Exemptions()
-    for doc in ctx.documents.values():
-        for where, codes in doc.exemptions:
-            if doc.paragraph_based:
-                ex.add(doc.file, paragraph=where, codes=codes)
+    docs = ctx.documents
+    for cid in docs:
+        info = docs.info(cid) if isinstance(docs, Documents) else None
+        if info is None:
+            doc = docs[cid]
+            info = DocumentInfo(doc.file, doc.format, doc.sha256, list(doc.exemptions))
+        for where, codes in info.exemptions:
+            if info.paragraph_based:
+                ex.add(info.file, paragraph=where, codes=codes)
             else:
-                ex.add(doc.file, line=where, codes=codes)
+                ex.add(info.file, line=where, codes=codes)
     diags = ctx.diagnostics
     if files is not None:
         diags = [d for d in diags if d.location.file in files]

@@ -75,6 +75,7 @@ class KeyLines:
                     idx = counts.get(name, 0)
                     counts[name] = idx + 1
                     table = (*name.split("."), idx)
+                    self.lines.setdefault(tuple(name.split(".")), n)  # the array itself starts at its first table
                 else:
                     table = tuple(name.split("."))
                 self.lines.setdefault(table, n)

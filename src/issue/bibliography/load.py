@@ -75,6 +75,27 @@ def load_bibliography(root: Path, globs: list[str], *, files: list[str] | None =
     `keymap` (a TOML file of old key -> shared key written by `issue refs merge`) and `max_mb` (default 50).
     The result is cached in `cache_dir` by the files' content.
     """
+    data, keymap, diags, key = _inputs(root, globs, files, options)
+    with _no_gc():
+        cached = _cache_get(cache_dir, key)
+        if cached is not None:
+            bib, load_diags = cached
+            return bib, diags + load_diags
+        bib, load_diags = parse_files(data, keymap)
+        _cache_put(cache_dir, key, (bib, load_diags))
+    return bib, diags + load_diags
+
+
+def fingerprint(root: Path, globs: list[str], *, files: list[str] | None = None, options: dict | None = None) -> str:
+    """The content hash of the bibliography's inputs (the files chosen, their bytes, the keymap): what an analysis
+    of the bibliography depends on. Reads the files but parses nothing."""
+    _data, _keymap, diags, key = _inputs(root, globs, files, options)
+    return hashlib.sha256((key + "".join(f"|{d.code}:{d.message}" for d in diags)).encode()).hexdigest()
+
+
+def _inputs(root: Path, globs: list[str], files: list[str] | None, options: dict | None
+            ) -> tuple[list[tuple[str, bytes]], dict[str, str], list[Diagnostic], str]:
+    """The chosen files' bytes, the keymap, the findings about the files, and the content key."""
     root = Path(root).resolve()
     options = options or {}
     diags: list[Diagnostic] = []
@@ -98,15 +119,7 @@ def load_bibliography(root: Path, globs: list[str], *, files: list[str] | None =
     for rel, blob in data:
         digest.update(f"\0{rel}\0{len(blob)}\0".encode())
         digest.update(blob)
-    key = digest.hexdigest()
-    with _no_gc():
-        cached = _cache_get(cache_dir, key)
-        if cached is not None:
-            bib, load_diags = cached
-            return bib, diags + load_diags
-        bib, load_diags = parse_files(data, keymap)
-        _cache_put(cache_dir, key, (bib, load_diags))
-    return bib, diags + load_diags
+    return data, keymap, diags, digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -8,23 +8,27 @@ extra:   "index" (index.Index, locators as (contribution, block) pairs), "matrix
 """
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any, Mapping
 
-from ..pipeline import AnalysisResult, Context
+from ..pipeline import AnalysisResult, Context, DocumentPart, PerDocument
 from . import rules as R
 from .index import Index, build_index, concept_matrix
 from .match import Matcher, Occurrence, find_occurrences
-from .vocabulary import Vocabulary, load_vocabulary, settings_of
+from .vocabulary import Settings, Vocabulary, load_vocabulary, settings_of
 
 
 def citation_spans(ctx: Context) -> dict[str, list[tuple[int, int | None, int, int]]]:
     """Spans the citation checker found, per contribution: (block, note, start, end). Also the authors' names
     of a split citation ("as Martel notes, ... (2017)"), which are part of the citation, not prose."""
     result = ctx.results.get("citations")
+    return spans_of(result.records) if result is not None else {}
+
+
+def spans_of(records: Any) -> dict[str, list[tuple[int, int | None, int, int]]]:
     out: dict[str, list[tuple[int, int | None, int, int]]] = {}
-    if result is None:
-        return out
-    for r in result.records:
+    for r in records:
         cid = getattr(r, "contribution", None)
         block, start, end = getattr(r, "block", None), getattr(r, "start", None), getattr(r, "end", None)
         if cid is None or block is None or start is None or end is None:
@@ -49,29 +53,114 @@ def occurrences_of(ctx: Context, vocab: Vocabulary, matcher: Matcher | None = No
 
 
 def analyse(ctx: Context) -> AnalysisResult:
+    state = prepare(ctx, cached=False)
+    cites = citation_spans(ctx)
+    items = [(c.id, ctx.documents[c.id], {}) for c in ctx.issue.contributions if c.id in ctx.documents]
+    parts = {cid: DocumentPart(records=find_occurrences(doc, cid, state.matcher, cites.get(cid, ())))
+             for cid, doc, _ in items} if state.vocab is not None else {}
+    return combine(ctx, state, parts)
+
+
+# -- in two steps: each manuscript, then the issue (pipeline.PerDocument) -------------------------------------------
+class State:
+    """The [index] settings and the vocabulary (with its findings), and the matcher compiled from it on first use.
+    Both are cached by the vocabulary's content: compiling every form of 3,000 terms takes most of a second."""
+
+    def __init__(self, settings: Settings, vocab: Vocabulary | None, diagnostics: list, key: str | None,
+                 store: Any = None):
+        self.settings, self.vocab, self.diagnostics = settings, vocab, diagnostics
+        self._key, self._store, self._matcher = key, store, None
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            hit = self._store.get("matcher", self._key) if self._store is not None and self._key else None
+            if isinstance(hit, Matcher):
+                self._matcher = hit
+            else:
+                self._matcher = Matcher(self.vocab)
+                if self._store is not None and self._key:
+                    self._store.put("matcher", self._key, self._matcher)
+        return self._matcher
+
+
+def vocabulary_fingerprint(ctx: Context) -> Any:
+    """The vocabulary file's bytes (the [index] table is in the manifest, which every key covers)."""
+    settings, _ = settings_of(ctx.issue)
+    rel = Path(settings.vocabulary)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None  # refused by load_vocabulary; nothing outside the issue folder is read
+    path = ctx.root / rel
+    try:
+        if not path.is_file() or not path.resolve().is_relative_to(ctx.root.resolve()):
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def prepare(ctx: Context, cached: bool = True) -> State:
+    from ..cache import code_version, digest
+
     settings, diags = settings_of(ctx.issue)
-    vocab, more = load_vocabulary(ctx.root, ctx.issue, settings)
-    diags += more
+    store = ctx.store() if cached else None
+    key = digest("vocabulary", code_version(), repr(ctx.issue), vocabulary_fingerprint(ctx)) if cached else None
+    hit = store.get("vocabulary", key) if store is not None else None
+    if hit is not None:
+        vocab, more = hit
+    else:
+        vocab, more = load_vocabulary(ctx.root, ctx.issue, settings)
+        if store is not None:
+            store.put("vocabulary", key, (vocab, more))
+    return State(settings, vocab, diags + more, key, store)
+
+
+def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, DocumentPart]]]
+              ) -> dict[str, DocumentPart]:
+    """The occurrences in each manuscript, outside the citations found in it."""
+    out: dict[str, DocumentPart] = {}
+    for cid, doc, earlier in items:
+        if state.vocab is None:
+            out[cid] = DocumentPart()
+            continue
+        cites = spans_of(earlier["citations"].records).get(cid, ()) if "citations" in earlier else ()
+        out[cid] = DocumentPart(records=find_occurrences(doc, cid, state.matcher, cites))
+    return out
+
+
+def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> AnalysisResult:
+    """The index of every manuscript's occurrences, and the rules that need the whole issue."""
+    diags = list(state.diagnostics)
+    vocab, settings = state.vocab, state.settings
     if vocab is None:
         return AnalysisResult([], diags, {})
-    occurrences = occurrences_of(ctx, vocab)
     order = [c.id for c in ctx.issue.contributions]
+    occurrences = [o for cid in order if cid in parts for o in parts[cid].records]
     index = build_index(vocab, occurrences, order, sort=settings.sort)
     diags += findings(ctx, vocab, occurrences, index, settings.max_locators)
-
-    def paged(pages: Mapping[Any, str]) -> Index:
-        return build_index(vocab, occurrences, order, sort=settings.sort, pages=pages)
-
     extra = {"index": index, "matrix": concept_matrix(vocab, occurrences, order, settings.sort),
-             "vocabulary": vocab, "settings": settings, "paged": paged}
+             "vocabulary": vocab, "settings": settings, "paged": Paged(vocab, occurrences, order, settings.sort)}
     return AnalysisResult(occurrences, diags, extra)
+
+
+class Paged:
+    """pages -> Index for the print build (a class, not a closure, so that a result can be kept)."""
+
+    def __init__(self, vocab: Vocabulary, occurrences: list[Occurrence], order: list[str], sort: str):
+        self.vocab, self.occurrences, self.order, self.sort = vocab, occurrences, order, sort
+
+    def __call__(self, pages: Mapping[Any, str]) -> Index:
+        return build_index(self.vocab, self.occurrences, self.order, sort=self.sort, pages=pages)
+
+
+PER_DOCUMENT = PerDocument(fingerprint=vocabulary_fingerprint, prepare=prepare, documents=documents, combine=combine)
 
 
 def findings(ctx: Context, vocab: Vocabulary, occurrences: list[Occurrence], index: Index, limit: int) -> list:
     """The index rules that need the occurrences: locator strings, spellings, references the issue leaves empty,
     headings nobody uses."""
     diags = R.check_locators(index, vocab, occurrences, limit)
-    diags += R.check_spelling(occurrences, ctx.documents, [c.id for c in ctx.issue.contributions])
+    diags += R.check_spelling(occurrences, [c.id for c in ctx.issue.contributions])
     if ctx.documents:  # without manuscripts, "occurs nowhere" would be said of everything
         used = {o.concept for o in occurrences}
         for source, target in index.dropped_references:

@@ -295,6 +295,7 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
 
     out: list[Occurrence] = []
     seg_starts: dict[int, list[int]] = {}
+    light: dict[int, Block] = {}
     for i, bs, be, form, target in chosen:
         b = blocks[i]
         be = _with_possessive(b.text, be)
@@ -309,11 +310,19 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
             sub=target.sub.heading if target.sub else None, acronym=target.acronym,
             location=doc.location(b, bs, be), note=b.note if b.kind == "note" else None, kind=b.kind,
             path=tuple(seg.path) if seg is not None and seg.path is not None else None,
-            left_word=_left_word(b.text, bs), block_ref=b, seq=seq_of.get(id(b), 0)))
+            left_word=_left_word(b.text, bs), block_ref=light.get(i) or light.setdefault(i, text_block(b)),
+            seq=seq_of.get(id(b), 0)))
     out.sort(key=lambda o: o.position)
     for n, o in enumerate(out, 1):
         o.anchor = f"idx-{contribution}-{n}"
     return out
+
+
+def text_block(b: Block) -> Block:
+    """A block's text and place without its segments and citations: what the rules read of the block around an
+    occurrence, light enough to keep with the occurrences in the cache."""
+    return Block(index=b.index, kind=b.kind, section=b.section, text=b.text, level=b.level, note=b.note, host=b.host,
+                 ast_path=b.ast_path, line=b.line)
 
 
 def _blocked(spans: list[tuple[int, int, Concept, SubEntry | None]], s: int, e: int, target: Target) -> bool:

@@ -6,10 +6,13 @@ undifferentiated locators; one term spelt two ways across contributors; near-dup
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics.registry import rule
+from ..manuscripts.document import context_of
 
 if TYPE_CHECKING:  # only for annotations: keeps this module light for the registry
     from ..diagnostics.core import Diagnostic
@@ -212,6 +215,7 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
                    limit: int = 6) -> list["Diagnostic"]:
     """A main heading with more than `limit` locators of its own (after ranges are collapsed)."""
     diags = []
+    own: dict[str, list[Occurrence]] | None = None
     for e in index.entries:
         if e.kind != "main":
             continue
@@ -221,7 +225,12 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
         concept = vocab.concept(e.concept)
         if concept is None:
             continue
-        mine = [o for o in occurrences if o.concept == e.concept and o.sub is None]
+        if own is None:  # each heading's own occurrences (not its sub-entries'), in one pass
+            own = defaultdict(list)
+            for o in occurrences:
+                if o.sub is None:
+                    own[o.concept].append(o)
+        mine = own.get(e.concept, [])
         ideas = _sub_entry_ideas(mine, concept.heading)
         hint = ("; candidates from the text: " + ", ".join(f"'{w}' ({k}×)" for w, k in ideas)) if ideas else ""
         diags.append(vocab.diagnostic(
@@ -239,43 +248,49 @@ _STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "
          "one", "two", "out", "up", "any", "all", "each", "every", "some", "what", "who", "how", "whose", "there"}
 
 
+@lru_cache(maxsize=65536)
+def _modifier(word: str) -> bool:
+    """A word that can qualify a term: an adjective or noun (or a participle, "fragmented cooperation")."""
+    from lemminflect import getAllLemmas
+
+    pos = getAllLemmas(word.split()[0])
+    return not pos or bool(set(pos) & {"ADJ", "NOUN"}) or word.endswith("ed")
+
+
+_AFTER = re.compile(r"\s+(on|with|in|between|among|for|against)\s+(?:the\s+|its\s+|their\s+)?"
+                    r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?|[a-z][\w\-]+)")
+
+
 def _sub_entry_ideas(occurrences: list["Occurrence"], heading: str, top: int = 4) -> list[tuple[str, int]]:
     """Phrases the authors often write around the term: a modifier before it ("functional cooperation") or a
     prepositional phrase after it ("cooperation with China"), the usual candidates for sub-entries."""
-    import re
-
-    from lemminflect import getAllLemmas
-
-    def modifier(word: str) -> bool:
-        pos = getAllLemmas(word.split()[0])
-        return not pos or bool(set(pos) & {"ADJ", "NOUN"}) or word.endswith("ed")  # "fragmented cooperation"
-
     counts: Counter[str] = Counter()
     for o in occurrences:
         word = o.left_word.casefold() if o.left_word else ""
-        if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and modifier(word):
+        if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and _modifier(word):
             counts[word] += 1
         text = o.block_ref.text if o.block_ref is not None else ""
-        m = re.match(r"\s+(on|with|in|between|among|for|against)\s+(?:the\s+|its\s+|their\s+)?"
-                     r"([A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?|[a-z][\w\-]+)", text[o.end:o.end + 60])
-        if m and m.group(2).casefold() not in _STOP and modifier(m.group(2).casefold()):
+        m = _AFTER.match(text, o.end, o.end + 60)
+        if m and m.group(2).casefold() not in _STOP and _modifier(m.group(2).casefold()):
             counts[f"{m.group(1)} {m.group(2)}"] += 1
     return [(w, k) for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])) if k >= 2][:top]
 
 
 # -- spelling across contributors ---------------------------------------------------------------------------------------
-def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
-                   order: list[str]) -> list["Diagnostic"]:
+def check_spelling(occurrences: list["Occurrence"], order: list[str]) -> list["Diagnostic"]:
     """One term written two ways in the issue: report, per contribution, each spelling that is not the issue's
     usual one, at its first occurrence, with how often each form is used and where."""
     from .variants import spelling_key
 
     groups: dict[str, dict[str, list[Occurrence]]] = defaultdict(lambda: defaultdict(list))
+    keys: dict[str, tuple[str, str]] = {}  # surface -> (key, spelling): a surface recurs hundreds of times
     for o in occurrences:
         if o.acronym:
             continue
-        spelt = _spelling(o.surface)
-        groups[spelling_key(o.surface)][spelt].append(o)
+        ks = keys.get(o.surface)
+        if ks is None:
+            ks = keys[o.surface] = (spelling_key(o.surface), _spelling(o.surface))
+        groups[ks[0]][ks[1]].append(o)
     rank = {cid: i for i, cid in enumerate(order)}
     diags = []
     for key in sorted(groups):
@@ -283,7 +298,7 @@ def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
         if len(spellings) < 2:
             continue
 
-        heading_spelling = {_spelling(o.heading) for occ in spellings.values() for o in occ}
+        heading_spelling = {_spelling(h) for h in {o.heading for occ in spellings.values() for o in occ}}
 
         def weight(s: str) -> tuple:
             """Used in more contributions, then more often, then the vocabulary's own spelling."""
@@ -293,6 +308,7 @@ def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
         usual = min(spellings, key=weight)
         usual_occ = spellings[usual]
         usual_where = sorted({o.contribution for o in usual_occ}, key=lambda c: rank.get(c, 0))
+        usual_in: Counter[str] = Counter(o.contribution for o in usual_occ)
         for spelt in sorted(spellings, key=weight):
             if spelt == usual:
                 continue
@@ -302,18 +318,18 @@ def check_spelling(occurrences: list["Occurrence"], documents: dict[str, Any],
             for cid in sorted(by_contribution, key=lambda c: rank.get(c, 0)):
                 occ = by_contribution[cid]
                 first = occ[0]
-                doc = documents.get(cid)
-                same_paper = [o for o in usual_occ if o.contribution == cid]
-                where = (f"this contribution also writes '{usual}' ({len(same_paper)}×)" if same_paper else
+                same_paper = usual_in.get(cid, 0)
+                where = (f"this contribution also writes '{usual}' ({same_paper}×)" if same_paper else
                          f"the issue writes '{usual}' ({len(usual_occ)}× in {', '.join(usual_where)})")
                 message = (f"'{spelt}' ({len(occ)}× in {cid}) is spelt differently elsewhere: {where}")
                 suggestion = f"use one spelling throughout the issue, e.g. '{usual}'"
-                if doc is not None and first.block_ref is not None:
-                    d = doc.diagnostic_at(SPELLING.code, message, first.block_ref, first.start, first.end,
-                                          suggestion=suggestion)
-                else:
-                    from ..diagnostics.core import make
+                from ..diagnostics.core import make
 
+                if first.block_ref is not None:  # as Document.diagnostic_at, without reading the manuscript again
+                    context, offset = context_of(first.block_ref, first.start, first.end)
+                    d = make(SPELLING.code, message, first.location, excerpt=first.block_ref.text[first.start:first.end],
+                             context=context, context_start=offset, suggestion=suggestion)
+                else:
                     d = make(SPELLING.code, message, first.location, excerpt=first.surface, suggestion=suggestion)
                 d.data = {"key": key, "spelling": spelt, "usual": usual, "contribution": cid, "count": len(occ)}
                 diags.append(d)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..diagnostics.core import Diagnostic, make
 from ..manuscripts.document import Block, Document
 from ..model import Issue, Location
 from ..names import fold, surname_of
-from ..pipeline import AnalysisResult, Context
+from ..pipeline import AnalysisResult, Context, DocumentPart, PerDocument
 from . import rules as R
 from .extract import MARKER_NOUNS, Contributors, Part, Recogniser
 from .model import AMBIGUOUS, AUTHOR_DATE, NAME, RESOLVED, UNKNOWN, CrossRef, Link, short_authors
@@ -29,36 +30,70 @@ CONFIG_KEYS = {"house_form"}
 
 
 def analyse(ctx: Context) -> AnalysisResult:
-    house, diagnostics = read_config(ctx.issue)
-    people = Contributors(ctx.issue)
-    recogniser = Recogniser(people)
+    state = prepare(ctx)
     citations = ctx.results.get("citations")
     cites_of: dict[str, list[Any]] = {}
     for c in getattr(citations, "records", None) or []:
         cites_of.setdefault(getattr(c, "contribution", None), []).append(c)
-    introductions = set(people.introductions)
+    items = [(c.id, ctx.documents[c.id], {"citations": DocumentPart(records=cites_of.get(c.id, []))})
+             for c in ctx.issue.contributions if c.id in ctx.documents]
+    return combine(ctx, state, documents(ctx, state, items))
 
+
+# -- in two steps: each manuscript, then the issue (pipeline.PerDocument) -------------------------------------------
+
+@dataclass
+class State:
+    house: str | None
+    config_diagnostics: list[Diagnostic]
+    people: Contributors
+    recogniser: Recogniser
+
+
+def prepare(ctx: Context) -> State:
+    house, diagnostics = read_config(ctx.issue)
+    people = Contributors(ctx.issue)
+    return State(house, diagnostics, people, Recogniser(people))
+
+
+def documents(ctx: Context, state: State, items: list[tuple[str, Document, dict[str, DocumentPart]]]
+              ) -> dict[str, DocumentPart]:
+    """The cross-references of each manuscript, given the citations found in it."""
+    introductions = set(state.people.introductions)
+    out: dict[str, DocumentPart] = {}
+    for cid, doc, earlier in items:
+        cites = earlier["citations"].records if "citations" in earlier else []
+        out[cid] = DocumentPart(records=document_records(state, cid, doc, cites, cid in introductions))
+    return out
+
+
+def document_records(state: State, cid: str, doc: Document, cites: list[Any], introduction: bool) -> list[CrossRef]:
+    excluded, from_citations = _citations_by_block(doc, cites, state.people, cid)
     records: list[CrossRef] = []
-    for contribution in ctx.issue.contributions:
-        doc = ctx.documents.get(contribution.id)
-        if doc is None:
+    for block in doc.blocks:
+        if not block.is_body:
             continue
-        excluded, from_citations = _citations_by_block(doc, cites_of.get(contribution.id, []), people,
-                                                       contribution.id)
-        for block in doc.blocks:
-            if not block.is_body:
-                continue
-            found = recogniser.block(doc, block, contribution.id, introduction=contribution.id in introductions,
-                                     excluded=excluded.get(id(block), []))
-            cited = from_citations.get(id(block), [])
-            found = [r for r in found if not any(r.start < c.end and c.start < r.end for c in cited)]
-            records += sorted(found + cited, key=lambda r: (r.start, r.end))
+        found = state.recogniser.block(doc, block, cid, introduction=introduction,
+                                       excluded=excluded.get(id(block), []))
+        cited = from_citations.get(id(block), [])
+        found = [r for r in found if not any(r.start < c.end and c.start < r.end for c in cited)]
+        records += sorted(found + cited, key=lambda r: (r.start, r.end))
+    return records
 
-    if people.persons:  # a manuscript checked outside an issue folder has no manifest to match names against
-        diagnostics += reference_findings(ctx, records, people, house_form(ctx.issue, records))
-        diagnostics += unreferenced_findings(ctx, records, people)
-    diagnostics += style_findings(ctx, records, house)
+
+def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> AnalysisResult:
+    """Every manuscript's cross-references, in reading order, and the findings that need the whole issue (the
+    house form is the issue's most used form; the introduction presents every paper)."""
+    records = [r for part in parts.values() for r in part.records]
+    diagnostics = list(state.config_diagnostics)
+    if state.people.persons:  # a manuscript checked outside an issue folder has no manifest to match names against
+        diagnostics += reference_findings(ctx, records, state.people, house_form(ctx.issue, records))
+        diagnostics += unreferenced_findings(ctx, records, state.people)
+    diagnostics += style_findings(ctx, records, state.house)
     return AnalysisResult(records=records, diagnostics=diagnostics, extra=crossref_map(ctx.issue, records))
+
+
+PER_DOCUMENT = PerDocument(fingerprint=lambda ctx: "", prepare=prepare, documents=documents, combine=combine)
 
 
 # -- configuration ------------------------------------------------------------------------------------------------
@@ -205,6 +240,8 @@ def reference_findings(ctx: Context, records: list[CrossRef], people: Contributo
                        ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for rec in records:
+        if not any(_may_report(rec, part) for part in rec.parts):
+            continue  # most references are right: their manuscript need not be read again
         where = _doc_block(ctx, rec)
         if where is None:
             continue
@@ -234,8 +271,7 @@ def reference_findings(ctx: Context, records: list[CrossRef], people: Contributo
                                              "issue that is not in the bibliography", *at,
                                              suggestion=f"write it as a cross-reference: "
                                                         f"{'(' + ref + ')' if parenthetical else ref}"))
-            if (part.status == RESOLVED and part.omitted and rec.contribution not in part.targets
-                    and not (part.etal and len(people.authors[part.targets[0]]) >= 3)):
+            if _omits_coauthor(rec, part, people):
                 target = ctx.issue.contribution(part.targets[0])
                 written = block.text[part.start:part.end]
                 out.append(doc.diagnostic_at(R.COAUTHOR_OMITTED.code,
@@ -243,6 +279,17 @@ def reference_findings(ctx: Context, records: list[CrossRef], people: Contributo
                                              f"‘{target.title}’", *at,
                                              suggestion=f"write '{short_authors(target)}'"))
     return out
+
+
+def _omits_coauthor(rec: CrossRef, part: Part, people: Contributors) -> bool:
+    return bool(part.status == RESOLVED and part.omitted and rec.contribution not in part.targets
+                and not (part.etal and len(people.authors[part.targets[0]]) >= 3))
+
+
+def _may_report(rec: CrossRef, part: Part) -> bool:
+    """Whether reference_findings has something to say about this part (the tests it makes, in short)."""
+    return (part.status in (UNKNOWN, AMBIGUOUS) or (rec.contribution in part.targets and rec.form != NAME)
+            or rec.form == AUTHOR_DATE or bool(part.status == RESOLVED and part.omitted))
 
 
 def _unknown_suggestion(ctx: Context, part: Part, people: Contributors) -> str:
@@ -300,9 +347,10 @@ def style_findings(ctx: Context, records: list[CrossRef], house: str | None) -> 
 def unreferenced_findings(ctx: Context, records: list[CrossRef], people: Contributors) -> list[Diagnostic]:
     out = []
     for intro in people.introductions:
-        doc = ctx.documents.get(intro)
-        if doc is None:
+        info = ctx.documents.info(intro) if hasattr(ctx.documents, "info") else ctx.documents.get(intro)
+        if info is None or intro not in ctx.documents:
             continue
+        doc = info  # only its file is needed: the manuscript itself is not read again
         mentioned = {t for r in records if r.contribution == intro and r.status != UNKNOWN for t in r.targets}
         for c in ctx.issue.contributions:
             if c.id == intro or c.kind in NOT_PRESENTED or c.id in mentioned:

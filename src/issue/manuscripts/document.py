@@ -122,11 +122,7 @@ class Document:
 
         Excerpts are shown from the block's plain text, which is what the analyses read.
         """
-        text = block.text
-        lo = text.rfind("\n", 0, start) + 1
-        hi = text.find("\n", end)
-        hi = len(text) if hi < 0 else hi
-        return text[lo:hi], start - lo
+        return context_of(block, start, end)
 
     def diagnostic_at(self, code: str, message: str, block: Block, start: int, end: int, **kwargs: Any):
         """A diagnostic located at text[start:end] of a block, with its excerpt and context filled in."""
@@ -135,3 +131,12 @@ class Document:
         context, offset = self.context(block, start, end)
         return make(code, message, self.location(block, start, end), excerpt=block.text[start:end],
                     context=context, context_start=offset, **kwargs)
+
+
+def context_of(block: Block, start: int, end: int) -> tuple[str, int]:
+    """Document.context, which needs nothing of the document but the block's text."""
+    text = block.text
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    return text[lo:hi], start - lo

@@ -38,9 +38,8 @@ def format_of(path: str, declared: str | None = None) -> str | None:
     return declared or FORMATS.get(Path(path).suffix.lower())
 
 
-def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB,
-                    timeout: float | None = None, cache_dir: Path | None = None) -> Document:
-    """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic."""
+def _bytes_of(root: Path, rel: str, declared_format: str | None, max_mb: float) -> tuple[str, bytes, str]:
+    """The manuscript's format, bytes and content hash (which names it in the cache). Raises ReadError."""
     fmt = format_of(rel, declared_format)
     if fmt is None:
         raise ReadError(make(R.UNSUPPORTED.code, f"cannot read '{Path(rel).suffix}' files", Location(rel),
@@ -52,7 +51,18 @@ def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None,
     if len(data) > max_mb * 1024 * 1024:
         raise ReadError(make(R.TOO_LARGE.code, f"{len(data) / 1048576:.1f} MB is more than the limit of {max_mb} MB",
                              Location(rel), suggestion="raise [build] max_manuscript_mb in issue.toml if this is right"))
-    sha = hashlib.sha256(data + f"|{fmt}|{READER_VERSION}".encode()).hexdigest()
+    return fmt, data, hashlib.sha256(data + f"|{fmt}|{READER_VERSION}".encode()).hexdigest()
+
+
+def identify(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> str:
+    """The content hash `read_manuscript` gives the document (Document.sha256), without reading it."""
+    return _bytes_of(root, rel, declared_format, max_mb)[2]
+
+
+def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB,
+                    timeout: float | None = None, cache_dir: Path | None = None) -> Document:
+    """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic."""
+    fmt, data, sha = _bytes_of(root, rel, declared_format, max_mb)
     cached = _cache_get(cache_dir, sha)
     if cached is not None:
         cached.file = rel
@@ -80,10 +90,12 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
 
 
 # \input and its kin: pandoc runs with --sandbox, so the file they name is never read (an author's manuscript
-# must not pull /etc/passwd or a colleague's file into the issue); each is reported where it stands.
+# must not pull /etc/passwd or a colleague's file into the issue), and \write18 never runs; each is reported where
+# it stands.
 LATEX_INCLUDE = re.compile(r"\\(?:input|include|subfile|import|subimport|inputfrom|subinputfrom|includefrom|"
                            r"subincludefrom|InputIfFileExists|IfFileExists|lstinputlisting|verbatiminput|"
-                           r"VerbatimInput|includepdf|openin|read)\b\*?\s*(?:\[[^\]\n]*\]\s*)?(?:\{[^}\n]*\}){0,2}")
+                           r"VerbatimInput|includepdf|openin|read|write18)\b\*?\s*(?:\[[^\]\n]*\]\s*)?"
+                           r"(?:\{[^}\n]*\}){0,2}")
 LATEX_COMMENT = re.compile(r"(?<!\\)%.*")
 
 
@@ -601,9 +613,11 @@ def _cache_get(cache_dir: Path | None, sha: str) -> Document | None:
         return None
     import pickle
 
+    from ..cache import no_gc
+
     f = cache_dir / "documents" / f"{sha}.pickle"
     try:
-        with f.open("rb") as fh:
+        with no_gc(), f.open("rb") as fh:
             return pickle.load(fh)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         return None

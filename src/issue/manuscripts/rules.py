@@ -18,3 +18,9 @@ TOO_LARGE = rule("D105", "manuscript-too-large", "error",
 NO_REFERENCES = rule("D106", "no-reference-list", "info",
                      "A manuscript with no reference-list section (References, Bibliography, Works Cited).",
                      why="The author's own list helps the editors check what the shared bibliography should hold.")
+UNCLOSED_MARKUP = rule("D107", "unclosed-markup", "warning",
+                       "Markdown that opens bold, emphasis, code, a link or a footnote and never closes it.",
+                       why="pandoc then prints the marker as text (a stray ** or ^[ in the published article), and "
+                           "the words meant to be bold or in a note are not.",
+                       example="ASEAN's **AHA Centre coordinated the response.",
+                       instead="ASEAN's **AHA Centre** coordinated the response.")

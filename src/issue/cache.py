@@ -1,0 +1,128 @@
+"""The analysis cache under build/.cache: values stored by the hash of everything they were computed from.
+
+A key is a sha256 over the inputs (a manuscript's content, the bibliography's, the manifest, the vocabulary) and
+over the code itself (`code_version()`: every module of the package, so an edited rule never serves an old
+answer). A value that cannot be read (missing, truncated, from another Python) is a miss; a value that cannot be
+written only costs time. Writes are atomic (temporary file, then rename), so concurrent runs see a whole value
+or none.
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = "analyses"
+# how many values of one kind are kept: the newest (by use), enough for every contribution of a large issue in
+# two states (before and after an edit); older ones are removed when a value is written
+KEEP = 1200
+
+
+def digest(*parts: Any) -> str:
+    """sha256 of the parts: bytes as they are, anything else by its repr (deterministic for our inputs:
+    dataclasses of str, int, list and dict, in the manifest's order)."""
+    h = hashlib.sha256()
+    for p in parts:
+        b = p if isinstance(p, bytes) else repr(p).encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A fingerprint of the package's code: its version and every module's path, size and modification time."""
+    from . import __version__
+
+    here = Path(__file__).resolve().parent
+    parts: list[Any] = [__version__]
+    for p in sorted(here.rglob("*.py")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        parts.append((p.relative_to(here).as_posix(), st.st_size, st.st_mtime_ns))
+    return digest(*parts)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Unpickling tens of thousands of small live objects makes the cyclic collector run again and again for
+    nothing; switched off for that time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class Store:
+    """Pickled values by kind and key, in `folder` (None: a store that keeps nothing)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) / ROOT if folder is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / kind / f"{key}.pickle"
+
+    def get(self, kind: str, key: str) -> Any | None:
+        if self.folder is None:
+            return None
+        path = self._path(kind, key)
+        try:
+            with no_gc(), path.open("rb") as fh:
+                value = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - any unreadable value (truncated, old classes) is only a miss
+            self.misses += 1
+            return None
+        self.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by the pruning below
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        folder = self.folder / kind
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, folder / f"{key}.pickle")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return  # a cache that cannot be written only costs time
+        self._prune(folder)
+
+    def _prune(self, folder: Path) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        if len(entries) <= KEEP:
+            return
+        def mtime(e: os.DirEntry) -> float:
+            try:
+                return e.stat().st_mtime
+            except OSError:
+                return 0.0
+
+        for e in sorted(entries, key=mtime)[: len(entries) - KEEP]:
+            with contextlib.suppress(OSError):
+                os.unlink(e.path)

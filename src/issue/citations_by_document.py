@@ -1,0 +1,165 @@
+"""The citation analysis in two steps, each manuscript then the issue, wrapped from outside citations/.
+
+issue.citations.analysis.analyse(ctx) reads the whole issue at once. To cache its results manuscript by
+manuscript (pipeline.PerDocument), this module runs it on a context that holds only some of the manuscripts (one
+that changed; or a worker's share of a new issue), cuts the results by manuscript, and then does again, on every
+manuscript's citations, what needs the whole issue:
+
+- inconsistent-citation: one work cited under two keys, or named two ways by different contributions;
+- unused-entry: entries no manuscript cites (analyse leaves them out while the context lacks a manuscript);
+- the [citations] options' own findings (once, not once per batch);
+- group numbers, made unique across the issue in reading order.
+
+It uses these names of issue.citations.analysis: analyse, options, cited_table, _inconsistent, _unused, _CODES,
+and issue.citations.rules INCONSISTENT, LOCATOR_STYLE; and it knows that analyse finds inconsistencies after the
+per-citation problems and before the locator style. tests/test_incremental.py checks, on whole issues, that the
+result equals analyse(ctx) (group numbers aside), so a change in citations/ that this module does not follow
+fails there. The cleaner place for the split is citations/ itself (see benchmarks/README.md).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from .pipeline import AnalysisResult, Context, DocumentPart, PerDocument, ensure_bibliography
+
+
+def _analysis():
+    from .citations import analysis, rules
+
+    return analysis, rules
+
+
+def fingerprint(ctx: Context) -> Any:
+    from .incremental import bibliography_key
+
+    return bibliography_key(ctx)
+
+
+class State:
+    """The options and their findings; the resolver (built for the issue-wide step, or kept from a batch)."""
+
+    def __init__(self, ctx: Context):
+        analysis, _ = _analysis()
+        self.options, self.option_diagnostics = analysis.options(ctx.issue)
+        self.resolver: Any = None
+
+
+def prepare(ctx: Context) -> State:
+    return State(ctx)
+
+
+def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, DocumentPart]]]
+              ) -> dict[str, DocumentPart]:
+    """analyse() on a context holding these manuscripts only, its results cut by manuscript."""
+    analysis, rules = _analysis()
+    ensure_bibliography(ctx)
+    from .pipeline import Documents
+
+    sub = Context(issue=ctx.issue, documents=Documents({cid: doc for cid, doc, _ in items}),
+                  bibliography=ctx.bibliography, cache_dir=ctx.cache_dir, bibliography_files=ctx.bibliography_files,
+                  bibliography_loaded=True)
+    result = analysis.analyse(sub)
+    if state.resolver is None:
+        state.resolver = result.extra.get("resolver")
+    issue_wide = {rules.INCONSISTENT.code, rules.UNUSED.code}
+    of_file = {doc.file: cid for cid, doc, _ in items}
+    out = {cid: DocumentPart(data={"nocite": _nocite_meta(doc)}) for cid, doc, _ in items}
+    for c in result.records:
+        if c.contribution in out:
+            if rules.INCONSISTENT.code in c.findings:
+                c.findings = [f for f in c.findings if f != rules.INCONSISTENT.code]
+            out[c.contribution].records.append(c)
+    for d in result.diagnostics:
+        cid = of_file.get(d.location.file)
+        if cid is not None and d.code not in issue_wide:
+            out[cid].diagnostics.append(d)
+    return out
+
+
+def _nocite_meta(doc: Any) -> Any:
+    ast = getattr(doc, "ast", None)
+    meta = ast.get("meta", {}) if isinstance(ast, dict) else {}
+    return meta.get("nocite") if isinstance(meta, dict) else None
+
+
+def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> AnalysisResult:
+    """Every manuscript's citations in reading order, and the rules that need the whole issue."""
+    analysis, rules = _analysis()
+    opts = state.options
+    diags = list(state.option_diagnostics)
+    cites = []
+    group = 0
+    for part in parts.values():
+        renumber: dict[int, int] = {}
+        for c in part.records:
+            if c.group not in renumber:
+                group += 1
+                renumber[c.group] = group
+            c.group = renumber[c.group]
+            cites.append(c)
+        diags.extend(part.diagnostics)
+    bib = ensure_bibliography(ctx)
+    if bib is not None and not getattr(bib, "entries", None) and not getattr(bib, "files", None):
+        bib = None
+    resolver = None
+    if bib is not None:
+        resolver = state.resolver
+        if resolver is None:
+            from .citations.resolve import Resolver
+
+            resolver = state.resolver = Resolver(bib, opts, ctx.issue)
+        diags.extend(_inconsistencies(ctx, cites, resolver, analysis, rules))
+        if opts["unused_entry"] != "off":
+            stub = SimpleNamespace(issue=ctx.issue, root=ctx.root, bibliography=ctx.bibliography,
+                                   documents={cid: _Meta(p.data.get("nocite")) for cid, p in parts.items()})
+            diags.extend(analysis._unused(stub, cites, resolver, opts["unused_entry"]))
+    return AnalysisResult(records=cites, diagnostics=diags,
+                          extra={"resolver": resolver, "options": opts, "cited": analysis.cited_table(cites)})
+
+
+class _Meta:
+    """A manuscript as _unused reads it: its `nocite` metadata alone."""
+
+    def __init__(self, nocite: Any):
+        self.ast = {"meta": {"nocite": nocite}} if nocite is not None else None
+
+
+def _inconsistencies(ctx: Context, cites: list, resolver: Any, analysis: Any, rules: Any) -> list:
+    """inconsistent-citation on the whole issue, as analyse finds it: after the per-citation problems (which
+    exempt a citation from the naming check), before the locator style."""
+    later = {rules.LOCATOR_STYLE.code, rules.INCONSISTENT.code}
+    problems: dict[int, list] = {}
+    for c in cites:
+        earlier = [f for f in c.findings if f not in later]
+        if earlier:
+            problems[id(c)] = [(f, "", "") for f in earlier]
+    before = {k: len(v) for k, v in problems.items()}
+    analysis._inconsistent(cites, resolver, problems)
+    out = []
+    docs = ctx.documents
+    for c in cites:
+        new = problems.get(id(c), [])[before.get(id(c), 0):]
+        for name, message, suggestion in new:
+            code = analysis._CODES[name]
+            at = c.findings.index(rules.LOCATOR_STYLE.code) if rules.LOCATOR_STYLE.code in c.findings else None
+            if at is None:
+                c.findings.append(code)
+            else:
+                c.findings.insert(at, code)
+            doc = docs.get(c.contribution)
+            block = _block_of(doc, c) if doc is not None else None
+            if block is None:
+                continue
+            out.append(doc.diagnostic_at(code, message, block, c.start, c.end, suggestion=suggestion or None))
+    return out
+
+
+def _block_of(doc: Any, c: Any) -> Any:
+    for b in doc.blocks:
+        if b.index == c.block and b.is_body and (b.note if b.kind == "note" else None) == c.note_number:
+            return b
+    return None
+
+
+PER_DOCUMENT = PerDocument(fingerprint=fingerprint, prepare=prepare, documents=documents, combine=combine)
