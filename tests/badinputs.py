@@ -167,6 +167,25 @@ def docx_zip_bomb(root: Path, outside: Path) -> None:
     _write(root, "papers/bad.docx", buf.getvalue())
 
 
+def docx_lying_zip_bomb(root: Path, outside: Path) -> None:
+    """A zip bomb whose headers claim that document.xml unpacks to 1 KB."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with z.open("word/document.xml", "w") as f:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(256):
+                f.write(chunk)
+    data = bytearray(buf.getvalue())
+    for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # the uncompressed size of each member
+        at = data.find(sig)
+        while at >= 0:
+            if data[at + offset:at + offset + 4] == (256 << 20).to_bytes(4, "little"):
+                data[at + offset:at + offset + 4] = (1024).to_bytes(4, "little")
+            at = data.find(sig, at + 4)
+    _write(root, "papers/bad.docx", bytes(data))
+
+
 def docx_password(root: Path, outside: Path) -> None:
     # Word saves a password-protected .docx as an OLE compound file (EncryptedPackage), not as a zip
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
@@ -268,7 +287,8 @@ GENERATORS: dict[str, Callable[[Path, Path], None]] = {
     f.__name__: f for f in (
         bib_latin1, bib_invalid_utf8, bib_utf16, bib_bom, bib_crlf, bib_crlf_broken, bib_2mb_line,
         bib_2mb_line_unclosed, bib_binary, bib_nul, bib_deep_braces, bib_symlink_out, manifest_latin1,
-        manuscript_symlink_out, folder_symlink_out, docx_empty, docx_garbage, docx_zip_bomb, docx_password,
+        manuscript_symlink_out, folder_symlink_out, docx_empty, docx_garbage, docx_zip_bomb, docx_lying_zip_bomb,
+        docx_password,
         docx_encrypted_zip, docx_plain_zip, odt_garbage, md_latin1, txt_binary, md_nul, md_1mb_paragraph,
         txt_1mb_paragraph, md_1mb_word, md_deep_quotes, md_deep_list, template_symlink_out, template_latin1)
 }

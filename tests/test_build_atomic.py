@@ -86,3 +86,90 @@ def test_a_second_build_waits_for_the_lock_and_says_so(scaffold):
     assert p.returncode == 1
     assert "another `issue build` is running" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+# -- reproducible: every output, from any folder, SOURCE_DATE_EPOCH honoured ------------------------------------
+# where each writer puts its output (a writer that is present must have written something)
+OUTPUT_OF = {"report": "report/", "html": "html/", "pdf": "pdf/", "epub": "epub/", "docx": "docx/", "jats": "jats/",
+             "crossref": "crossref.xml"}
+EPOCH_2020 = "1577836800"  # 2020-01-01T00:00:00Z
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """The text of an output and, for a zip (EPUB, DOCX), of each member; for a PDF, its metadata."""
+    import io
+    import zipfile
+
+    data = path.read_bytes()
+    out = [(path.name, data.decode("utf-8", "replace"))]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            out += [(f"{path.name}:{n}", z.read(n).decode("utf-8", "replace")) for n in z.namelist()]
+            out += [(f"{path.name}:{i.filename} (zip date)", "%04d-%02d-%02d" % i.date_time[:3]) for i in z.infolist()]
+    elif data[:5] == b"%PDF-":
+        from pypdf import PdfReader
+
+        out.append((f"{path.name} (metadata)", str(PdfReader(io.BytesIO(data)).metadata)))
+    return out
+
+
+def test_every_output_is_byte_identical_from_another_folder_without_the_cache(scaffold, tmp_path):
+    import shutil
+
+    from issue.render import available
+
+    other = tmp_path / "elsewhere" / "a-different-name"
+    shutil.copytree(scaffold, other)
+    assert build(scaffold, ISSUE_NO_CACHE="1", SOURCE_DATE_EPOCH=EPOCH_2020).returncode == 0
+    assert build(other, ISSUE_NO_CACHE="1", SOURCE_DATE_EPOCH=EPOCH_2020).returncode == 0
+    first, second = snapshot(scaffold / "build"), snapshot(other / "build")
+    for writer in available():
+        assert any(name.startswith(OUTPUT_OF.get(writer, writer)) for name in first), f"no output from {writer}"
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_source_date_epoch_is_honoured_and_no_output_carries_todays_date(scaffold, tmp_path):
+    import datetime as dt
+    import shutil
+
+    later = tmp_path / "later"
+    shutil.copytree(scaffold, later)
+    assert build(scaffold, SOURCE_DATE_EPOCH=EPOCH_2020).returncode == 0
+    assert build(later, SOURCE_DATE_EPOCH=str(int(EPOCH_2020) + 366 * 86400)).returncode == 0  # 2021-01-01
+    today = dt.date.today().isoformat()
+    dated: dict[str, set[str]] = {}
+    for p in sorted((scaffold / "build").rglob("*")):
+        rel = p.relative_to(scaffold / "build").as_posix()
+        if not p.is_file() or rel.startswith(".cache/"):
+            continue
+        for name, text in _texts(p):
+            assert today not in text or today.startswith("2020-01-01"), f"{name} carries today's date"
+            if "2020-01-01" in text:
+                dated.setdefault(rel.split("/")[0], set()).add(name)
+    # the dates a reader sees (the pages' build date, EPUB and DOCX modification dates) come from SOURCE_DATE_EPOCH
+    for folder in ("epub", "docx", "html"):
+        if (scaffold / "build" / folder).is_dir():
+            assert folder in dated, f"no output of {folder}/ shows the SOURCE_DATE_EPOCH date"
+    first, second = snapshot(scaffold / "build"), snapshot(later / "build")
+    changed = {name.split("/")[0] for name in first if first[name] != second.get(name)}
+    assert changed and changed <= {"epub", "docx", "html", "report", "pdf", "jats", "crossref.xml"}
+
+
+def test_two_builds_started_together_are_serialised(scaffold):
+    assert build(scaffold).returncode == 0
+    reference = snapshot(scaffold / "build")
+    shutil_rm(scaffold / "build")
+    procs = [subprocess.Popen([EXE, "build", "--quiet"], cwd=scaffold, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert all("Traceback" not in out + err for out, err in results)
+    assert not list(scaffold.glob(".issue-build-*"))
+    assert snapshot(scaffold / "build") == reference
+
+
+def shutil_rm(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path)

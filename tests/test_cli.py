@@ -115,3 +115,52 @@ def test_a_real_subprocess_run_honours_no_color(tmp_path):
     assert p.returncode == 0
     p = subprocess.run([str(exe), "check"], cwd=tmp_path / "x", capture_output=True, text=True, env=env)
     assert "\x1b[" not in p.stdout
+
+
+def test_a_manuscript_linked_from_outside_is_reported_and_never_read(cli, make_issue, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Secret\n\nroot:x:0:0 secret line (Smith 2001).\n")
+    root = make_issue({})
+    (root / "papers").mkdir(exist_ok=True)
+    os.symlink(outside, root / "papers" / "paper.md")
+    r = cli(["check", "--format", "json"], root)
+    assert r.code == 2
+    assert "secret line" not in r.stdout
+    assert "M107" in [d["code"] for d in r.json()["diagnostics"] if d["file"] == "issue.toml"]
+    cache = root / "build" / ".cache"
+    assert not cache.exists() or not any(b"secret line" in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+
+
+def test_the_exemption_comment_itself_is_not_reported(cli, make_issue):
+    root = make_issue({"papers/paper.md": "# Intro\n\nText (Nobody 1999). <!-- issue: ignore C201 -->\n"})
+    codes = [d["code"] for d in cli(["check", "--format", "json"], root).json()["diagnostics"]]
+    assert "D104" not in codes and "C201" not in codes
+
+
+def test_building_one_format_keeps_the_other_outputs(cli, tmp_path):
+    assert cli(["init", "x"], tmp_path).code == 0
+    root = tmp_path / "x"
+    assert cli(["build", "--quiet"], root).code == 0
+    before = sorted(p.name for p in (root / "build").iterdir())
+    assert cli(["build", "--quiet", "--format", "html"], root).code == 0
+    assert sorted(p.name for p in (root / "build").iterdir()) == before
+    assert cli(["build", "--format", ",,"], root).code == 2
+
+
+def test_an_author_outside_an_issue_folder_is_not_told_about_unused_entries(cli, tmp_path):
+    (tmp_path / "paper.md").write_text("# Intro\n\nCooperation persists (Keohane 1984, 51).\n\n# References\n\nKeohane.\n")
+    (tmp_path / "refs.bib").write_text(
+        "@book{keohane1984after, author={Keohane, Robert O.}, title={After Hegemony}, year={1984},"
+        " publisher={Princeton University Press}}\n"
+        "@book{waltz1979theory, author={Waltz, Kenneth N.}, title={Theory of International Politics}, year={1979},"
+        " publisher={Addison-Wesley}}\n")
+    r = cli(["check", "paper.md", "--bibliography", "refs.bib", "--format", "json"], tmp_path)
+    assert r.code == 0
+    assert "C210" not in [d["code"] for d in r.json()["diagnostics"]]
+    assert [c["key"] for c in r.json()["citations"]] == ["keohane1984after"]
+
+
+def test_init_into_a_place_that_cannot_be_written_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    r = cli(["init", str(tmp_path / "file" / "sub")], tmp_path)
+    assert r.code == 2 and "Traceback" not in r.stderr

@@ -105,11 +105,36 @@ def build(ctx: Context, formats: list[str] | None, progress: Callable[[str], Non
         diags = ctx.timed("render", lambda: render_all(ctx, staging, formats, progress=progress))
         if any(d.code in ABORTING and d.severity.value == "error" for d in diags):
             raise BuildFailed(diags)
+        if formats:
+            _carry_over(target, staging)
         ctx.timed("write", lambda: _put_in_place(staging, target))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return diags
+
+
+def _carry_over(target: Path, staging: Path) -> None:
+    """`--format pdf` rebuilds the PDF, not the whole tree: the other outputs of the previous build are kept.
+
+    They are hard-linked (copied where links are not possible) so that the old tree stays whole until the swap.
+    """
+    if not target.is_dir():
+        return
+    for old in sorted(target.iterdir()):
+        if old.name in KEPT or (staging / old.name).exists():
+            continue
+        if old.is_dir():
+            shutil.copytree(old, staging / old.name, copy_function=_link_or_copy, symlinks=True)
+        elif old.is_file():
+            _link_or_copy(str(old), str(staging / old.name))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _put_in_place(staging: Path, target: Path) -> None:

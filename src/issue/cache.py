@@ -35,14 +35,21 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
+# code that cannot change what an analysis finds: the outputs, the command line, the starter issue
+NOT_ANALYSIS = ("render/", "scaffold/", "cli.py", "build.py")
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A fingerprint of the package's code: its version and every module's path, size and modification time."""
+    """A fingerprint of the code the analyses run: the version and each module's path, size and modification
+    time (outputs and commands left out: editing a template does not make the findings stale)."""
     from . import __version__
 
     here = Path(__file__).resolve().parent
     parts: list[Any] = [__version__]
     for p in sorted(here.rglob("*.py")):
+        if p.relative_to(here).as_posix().startswith(NOT_ANALYSIS):
+            continue
         try:
             st = p.stat()
         except OSError:
@@ -90,6 +97,12 @@ class Store:
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: kept by the pruning below
         return value
+
+    def touch(self, kind: str, key: str) -> None:
+        """Mark a value as used (it goes with another that was just read), so that pruning keeps it."""
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                os.utime(self._path(kind, key))
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if self.folder is None:

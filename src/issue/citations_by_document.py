@@ -97,6 +97,8 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
                 group += 1
                 renumber[c.group] = group
             c.group = renumber[c.group]
+            if rules.INCONSISTENT.code in c.findings:  # found again below, on the whole issue
+                c.findings = [f for f in c.findings if f != rules.INCONSISTENT.code]
             cites.append(c)
         diags.extend(part.diagnostics)
     bib = ensure_bibliography(ctx)
@@ -114,8 +116,10 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
             stub = SimpleNamespace(issue=ctx.issue, root=ctx.root, bibliography=ctx.bibliography,
                                    documents={cid: _Meta(p.data.get("nocite")) for cid, p in parts.items()})
             diags.extend(analysis._unused(stub, cites, resolver, opts["unused_entry"]))
-    return AnalysisResult(records=cites, diagnostics=diags,
-                          extra={"resolver": resolver, "options": opts, "cited": analysis.cited_table(cites)})
+    extra = {"resolver": resolver, "options": opts}
+    if not ctx.lean:  # the per-contribution table is for the outputs and `issue refs cited`
+        extra["cited"] = analysis.cited_table(cites)
+    return AnalysisResult(records=cites, diagnostics=diags, extra=extra)
 
 
 class _Meta:

@@ -38,6 +38,10 @@ def open_project(project: str | None, require: bool = True) -> tuple[Issue, list
 
     t0 = time.perf_counter()
     root = Path(project).resolve() if project else find_root()
+    if project and not root.is_dir():
+        raise UsageProblem(f"--project {project}: no such folder")
+    if project and (root / "issue.toml").is_dir():
+        raise UsageProblem(f"{root / 'issue.toml'} is a folder; the manifest must be a file")
     if root is None:
         if not require:
             return None
@@ -76,7 +80,9 @@ def _adhoc_issue(paths: list[str]) -> Issue:
             raise UsageProblem(f"{p} is outside the current folder; run `issue check` from a folder that holds it")
         stem = "".join(ch if ch.isalnum() else "-" for ch in rel.stem.lower()).strip("-") or f"paper-{i + 1}"
         contributions.append(Contribution(id=stem, file=rel.relative_to(root).as_posix(), title=rel.stem))
-    return Issue(root=root, title="", contributions=contributions, bibliography=[])
+    # an author's own .bib holds far more than one paper cites: unused entries are not findings here
+    return Issue(root=root, title="", contributions=contributions, bibliography=[],
+                 citations={"unused_entry": "off"})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -177,7 +183,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, bibs: tuple[str,
               help="Outputs to write, comma-separated: html,pdf,epub,docx,jats,crossref (default: all).")
 @click.option("--strict", is_flag=True, help="Stop on any error-level finding (for CI).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--paginate", is_flag=True, help="Write each contribution's typeset page range to build/pages.toml.")
+@click.option("--paginate", is_flag=True, help="Write each contribution's typeset page range to build/pages.toml "
+              "(typesets the PDF even when --format leaves it out).")
 @click.option("--color/--no-color", "colour", default=None)
 @click.option("--timings", is_flag=True, hidden=True, help="Print the time of each phase to stderr as JSON (benchmarks).")
 @click.pass_context
@@ -193,6 +200,7 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
       issue build
       issue build --format html          # the website only
       issue build --strict               # in CI: fail on any error
+      issue build --paginate             # also propose the typeset pages: build/pages.toml
     """
     from . import build as building
     from .pipeline import findings, run_checks
@@ -203,11 +211,15 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     chosen = None
     if formats:
         chosen = [f.strip() for f in formats.split(",") if f.strip()]
+        if not chosen:
+            raise UsageProblem(f"--format names no output; available: {', '.join(available())}")
         unknown = [f for f in chosen if f not in available()]
         if unknown:
             raise UsageProblem(f"unknown output {', '.join(unknown)}; available: {', '.join(available())}")
     if paginate:
         issue.build = {**(issue.build or {}), "paginate": True}
+        if chosen is not None and "pdf" not in chosen:
+            chosen.append("pdf")  # the pages exist only once the issue is typeset
     run = _context(issue)
     run.add_time("load", ctx.obj.get("manifest_seconds", 0.0))
     run.diagnostics.extend(manifest_diags)
@@ -288,9 +300,14 @@ def init(directory: str, force: bool) -> None:
     from .scaffold import scaffold
 
     target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(f"{directory} is a file, not a folder")
     if target.exists() and any(target.iterdir()) and not force:
         raise UsageProblem(f"{directory} is not empty (use --force to write into it)")
-    written = scaffold(target)
+    try:
+        written = scaffold(target)
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {exc.filename or directory}: {exc.strerror}")
     for p in written:
         click.echo(f"created {p}")
     click.echo(f"\nNext: cd {directory} && issue check && issue build")

@@ -54,14 +54,15 @@ def bibliography_key(ctx: Context) -> str:
 
 
 class LazyRecords(Sequence):
-    """An analysis's records kept in the cache until something reads them (`--format json`)."""
+    """The records of an analysis taken from the cache: put together again from the manuscripts' parts only if
+    something reads them (`--format json`); a text report needs the findings alone."""
 
-    def __init__(self, store: Store, key: str):
-        self._store, self._key, self._items = store, key, None
+    def __init__(self, joint: "Joint", name: str):
+        self._joint, self._name, self._items = joint, name, None
 
     def _load(self) -> list:
         if self._items is None:
-            self._items = self._store.get("memo-records", self._key) or []
+            self._items = list(self._joint.combined(self._name).records)
         return self._items
 
     def __getitem__(self, i):
@@ -72,6 +73,36 @@ class LazyRecords(Sequence):
 
     def __iter__(self):
         return iter(self._load())
+
+
+class PartRecords(Sequence):
+    """A cached part's records, kept apart from the part and read on first use: the index step adds up the
+    manuscripts' tallies and never reads their hundred thousand occurrences unless they are printed."""
+
+    def __init__(self, joint: "Joint", name: str, cid: str, key: str):
+        self._joint, self._name, self._cid, self._key, self._items = joint, name, cid, key, None
+
+    def _load(self) -> list:
+        if self._items is None:
+            items = self._joint.store.get(self._name + "-records", self._key)
+            if not isinstance(items, list):  # lost from the cache: computed again
+                items = list(self._joint.recompute(self._name, self._cid).records)
+            self._items = items
+        return self._items
+
+    def __getitem__(self, i):
+        return self._load()[i]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self):
+        return iter(self._load())
+
+
+def store_part(store: Store, name: str, key: str, part: DocumentPart) -> None:
+    store.put(name + "-records", key, list(part.records))
+    store.put(name, key, (part.diagnostics, part.data))
 
 
 def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
@@ -95,8 +126,7 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
         elif name in per_names:
             if joint is None:
                 joint = Joint(ctx, per_doc, store, memo)
-                joint.prepare_parts()
-                joint.work()
+                joint.start()
             result = joint.result(name)
             ctx.results[name] = result
             ctx.diagnostics.extend(result.diagnostics)
@@ -151,6 +181,7 @@ class Joint:
         self.parts: dict[str, dict[str, DocumentPart]] = {n: {} for n in self.names}
         self.memos: dict[str, AnalysisResult] = {}
         self.fps: dict[str, str] = {}
+        self.lost: set[tuple[str, str]] = set()  # (analysis, contribution) whose cached records could not be read
 
     # keys
     def fingerprint(self, name: str, per: PerDocument) -> str:
@@ -183,26 +214,33 @@ class Joint:
             self.ctx.add_time(PHASES.get(name, name), time.perf_counter() - t0)
         return self.states[name]
 
-    # which parts exist, which must be computed
-    def prepare_parts(self) -> None:
+    def start(self) -> None:
+        """Take whole results from the cache where nothing changed; get every part the others need."""
         ctx = self.ctx
         t0 = time.perf_counter()
-        cids = list(ctx.documents)
-        self.keys = {cid: self.keys_of(cid) for cid in cids}
-        pending = {c.id for c in ctx.pending}
-        if self.memo and not pending:
-            for name, per in self.per_doc:
+        self.keys = {cid: self.keys_of(cid) for cid in ctx.documents}
+        if self.memo and not ctx.pending:
+            for name in self.names:
                 hit = self.store.get("memo", self.memo_key(name, self.keys))
-                if hit is not None:
-                    self.memos[name] = AnalysisResult(LazyRecords(self.store, self.memo_key(name, self.keys)),
-                                                      hit, {})
+                if isinstance(hit, list):
+                    self.memos[name] = AnalysisResult(LazyRecords(self, name), hit, {})
+        items = self.plan({n for n in self.names if n not in self.memos})
+        ctx.add_time("load", time.perf_counter() - t0)
+        self.work(items)
+
+    def plan(self, wanted: set[str]) -> list[Item]:
+        """Load the parts of the `wanted` analyses for every manuscript, and of the earlier analyses for any
+        manuscript whose part must be computed; list that work (and the manuscripts still to be read)."""
+        cids = list(self.ctx.documents)
         missing: dict[str, set[str]] = {n: set() for n in self.names}
         for name in self.names:
-            if name in self.memos:
+            if name not in wanted:
                 continue
             for cid in cids:
-                part = self.store.get(name, self.keys[cid][name])
-                if isinstance(part, DocumentPart):
+                if cid in self.parts[name]:
+                    continue
+                part = self.cached_part(name, cid)
+                if part is not None:
                     self.parts[name][cid] = part
                 else:
                     missing[name].add(cid)
@@ -212,53 +250,72 @@ class Joint:
                 for earlier in self.names[:i]:
                     if cid in self.parts[earlier] or cid in missing[earlier]:
                         continue
-                    part = self.store.get(earlier, self.keys[cid][earlier])
-                    if isinstance(part, DocumentPart):
+                    part = self.cached_part(earlier, cid)
+                    if part is not None:
                         self.parts[earlier][cid] = part
                     else:
                         missing[earlier].add(cid)
-        self.items = []
+        pending = {c.id for c in self.ctx.pending}
+        items = []
         for cid in cids:
             needs = [n for n in self.names if cid in missing[n]]
             if cid in pending or needs:
                 earlier = {n: self.parts[n][cid] for n in self.names if cid in self.parts[n]}
-                self.items.append(Item(cid, cid in pending, needs, self.keys[cid], earlier))
-        ctx.add_time("load", time.perf_counter() - t0)
+                items.append(Item(cid, cid in pending, needs, self.keys[cid], earlier))
+        return items
 
-    def work(self) -> None:
+    def cached_part(self, name: str, cid: str) -> DocumentPart | None:
+        if (name, cid) in self.lost:
+            return None
+        key = self.keys[cid][name]
+        value = self.store.get(name, key)
+        if not (isinstance(value, tuple) and len(value) == 2):
+            return None
+        self.store.touch(name + "-records", key)
+        return DocumentPart(PartRecords(self, name, cid, key), value[0], value[1])
+
+    def recompute(self, name: str, cid: str) -> DocumentPart:
+        """A part whose records were lost from the cache, computed again."""
+        self.lost.add((name, cid))
+        self.parts[name].pop(cid, None)
+        self.work(self.plan({name}))
+        return self.parts[name][cid]
+
+    def work(self, items: list[Item]) -> None:
         ctx = self.ctx
-        if not self.items:
+        if not items:
             return
-        needed = [n for n in self.names if any(n in it.needs for it in self.items)]
+        needed = [n for n in self.names if any(n in it.needs for it in items)]
         if "citations" in needed:
             ensure_bibliography(ctx)
         for name in needed:
             self.state(name)
         workers = int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
-        parallel = (workers > 1 and len(self.items) >= MIN_PARALLEL and ctx.cache_dir is not None
+        parallel = (workers > 1 and len(items) >= MIN_PARALLEL and ctx.cache_dir is not None
                     and "fork" in multiprocessing.get_all_start_methods())
         if parallel:
-            self._in_workers(min(workers, 2 if workers <= 2 else workers))
+            self._in_workers(items, workers)
         else:
-            self._here()
+            self._here(items)
 
-    def _here(self) -> None:
+    def _here(self, items: list[Item]) -> None:
         ctx = self.ctx
         t0 = time.perf_counter()
         read_pending(ctx)  # pandoc in parallel, one process per manuscript
         ctx.add_time("parse", time.perf_counter() - t0)
-        items = [it for it in self.items if it.cid in ctx.documents]
+        items = [it for it in items if it.cid in ctx.documents]
         out, times = compute(ctx, self.per_doc, self.states, items, self.store)
         for phase, seconds in times.items():
             ctx.add_time(phase, seconds)
         self._merge(out)
 
-    def _in_workers(self, workers: int) -> None:
+    def _in_workers(self, items: list[Item], workers: int) -> None:
         global _JOB
         ctx = self.ctx
-        batches = _batches(self.items, workers)
+        # the earlier parts stay here: the workers inherit them (fork), they are not sent
+        batches = _batches([Item(it.cid, it.read, it.needs, it.keys) for it in items], workers)
         by_id = {c.id: c for c in ctx.pending}
-        _JOB = (ctx, self.per_doc, self.states, self.store)
+        _JOB = (ctx, self.per_doc, self.states, self.store, self)
         t0 = time.perf_counter()
         try:
             from concurrent.futures import ProcessPoolExecutor
@@ -272,7 +329,10 @@ class Joint:
         for reads, out, times in results:
             for cid, (info, diag) in reads.items():
                 register_read(ctx, by_id[cid], None, info, diag)
-            self._merge(out)
+            # the workers send the parts without their records, which they left in the cache
+            self._merge({name: {cid: DocumentPart(PartRecords(self, name, cid, self.keys[cid][name]),
+                                                  part.diagnostics, part.data) for cid, part in parts.items()}
+                         for name, parts in out.items()})
             for phase, seconds in times.items():
                 spent[phase] = spent.get(phase, 0.0) + seconds
         done = {cid for r, _, _ in results for cid in r}
@@ -289,21 +349,23 @@ class Joint:
     def result(self, name: str) -> AnalysisResult:
         if name in self.memos:
             return self.memos[name]
-        ctx = self.ctx
-        per = dict(self.per_doc)[name]
         t0 = time.perf_counter()
+        result = self.combined(name)
+        self.ctx.add_time(PHASES.get(name, name), time.perf_counter() - t0)
+        if self.memo:  # the findings alone: records are put together again from the parts if ever wanted
+            self.store.put("memo", self.memo_key(name, {cid: self.keys_of(cid) for cid in self.ctx.documents}),
+                           list(result.diagnostics))
+        return result
+
+    def combined(self, name: str) -> AnalysisResult:
+        ctx = self.ctx
+        if any(cid not in self.parts[name] for cid in ctx.documents):
+            self.work(self.plan({name}))
         if name == "citations":
             ensure_bibliography(ctx)
-        state = self.state(name)
+        per = dict(self.per_doc)[name]
         cids = [cid for cid in ctx.documents if cid in self.parts[name]]
-        result = per.combine(ctx, state, {cid: self.parts[name][cid] for cid in cids})
-        ctx.add_time(PHASES.get(name, name), time.perf_counter() - t0)
-        if self.memo:
-            keys = {cid: self.keys_of(cid) for cid in ctx.documents}
-            key = self.memo_key(name, keys)
-            self.store.put("memo-records", key, list(result.records))
-            self.store.put("memo", key, list(result.diagnostics))
-        return result
+        return per.combine(ctx, self.state(name), {cid: self.parts[name][cid] for cid in cids})
 
 
 def compute(ctx: Context, per_doc: list[tuple[str, PerDocument]], states: dict[str, Any], items: list[Item],
@@ -324,7 +386,7 @@ def compute(ctx: Context, per_doc: list[tuple[str, PerDocument]], states: dict[s
         times[PHASES.get(name, name)] = time.perf_counter() - t0
         keys = {it.cid: it.keys for it in items}
         for cid, part in parts.items():
-            store.put(name, keys[cid][name], part)
+            store_part(store, name, keys[cid][name], part)
             have[cid][name] = part
             out[name][cid] = part
     return out, times
@@ -337,11 +399,13 @@ def _batches(items: list[Item], workers: int) -> list[list[Item]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-_JOB: tuple | None = None  # what the forked workers inherit: (ctx, per_doc, states, store)
+_JOB: tuple | None = None  # what the forked workers inherit: (ctx, per_doc, states, store, joint)
 
 
 def _child(batch: list[Item]):
-    ctx, per_doc, states, store = _JOB
+    ctx, per_doc, states, store, joint = _JOB
+    for it in batch:
+        it.earlier = {n: joint.parts[n][it.cid] for n in joint.names if it.cid in joint.parts[n]}
     reads: dict[str, tuple] = {}
     times: dict[str, float] = {"parse": 0.0}
     ok: list[Item] = []
@@ -361,4 +425,6 @@ def _child(batch: list[Item]):
         times[phase] = times.get(phase, 0.0) + seconds
     for it in batch:  # free the batch's manuscripts before the next batch comes
         ctx.documents.unload(it.cid)
-    return reads, out, times
+    light = {name: {cid: DocumentPart([], p.diagnostics, p.data) for cid, p in parts.items()}
+             for name, parts in out.items()}
+    return reads, light, times

@@ -62,6 +62,7 @@ class Contribution:
     doi: str | None = None
     pages: str | None = None
     short_title: str | None = None
+    unusable: bool = False  # its file is missing or outside the issue folder: reported, never read
 
     @property
     def author_names(self) -> str:

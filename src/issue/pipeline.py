@@ -164,6 +164,10 @@ class Context:
     fingerprints: dict[str, str] = field(default_factory=dict, repr=False)  # input -> content hash
     pending: list[Any] = field(default_factory=list, repr=False)  # contributions whose manuscript is not read yet
     bibliography_loaded: bool = field(default=False, repr=False)
+    # `issue check`: nothing renders after the analyses, so the tables only outputs read are not made
+    lean: bool = field(default=False, repr=False)
+    # set by the PDF writer for the later writers of the build: render.pages.Pagination (print pages)
+    pagination: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.documents, Documents):
@@ -217,7 +221,7 @@ def identify_manuscripts(ctx: Context) -> None:
     max_mb, _ = _read_options(ctx)
     store = ctx.store()
     for c in ctx.issue.contributions:
-        if not (ctx.root / c.file).is_file():
+        if c.unusable or not (ctx.root / c.file).is_file():  # missing or outside the folder: reported, never read
             continue
         try:
             sha = identify(ctx.root, c.file, max_mb=max_mb)
@@ -326,6 +330,7 @@ def analyse(ctx: Context, only: set[str] | None = None, memo: bool = False) -> N
 def run_checks(ctx: Context, memo: bool = False) -> None:
     """Load and analyse. With `memo` (`issue check`), an analysis whose inputs have not changed at all is taken
     whole from the cache, its records read only if asked for; `issue build` recomputes the issue-wide step."""
+    ctx.lean = ctx.lean or memo
     ctx.timed("load", lambda: identify_manuscripts(ctx))
     analyse(ctx, memo=memo)
 

@@ -107,6 +107,9 @@ class _Validator:
         loc = self.loc(*path)
         context = self.src_lines[loc.line - 1] if loc.line and loc.line <= len(self.src_lines) else None
         start = context.find(excerpt) if (context and excerpt) else None
+        if start is not None and start >= 0:
+            loc = Location(MANIFEST, line=loc.line, column=start + 1, end_line=loc.line,
+                           end_column=start + 1 + len(excerpt))
         self.diags.append(make(code, message, loc, excerpt=excerpt, suggestion=suggestion, context=context,
                                context_start=start if start is not None and start >= 0 else None))
 
@@ -128,7 +131,7 @@ class _Validator:
                 continue
             if isinstance(value, bool) or not isinstance(value, want):
                 names = " or ".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
-                self.report(R.WRONG_TYPE.code, f"'{key}' should be a {_type_word(names)}, not {_describe(value)}",
+                self.report(R.WRONG_TYPE.code, f"'{key}' should be {_a(_type_word(names))}, not {_describe(value)}",
                             *path, key, excerpt=key)
                 continue
             out[key] = str(value) if want == (str, int) else value
@@ -158,6 +161,10 @@ class _Validator:
         if full.exists() and not resolved.is_relative_to(self.root.resolve()):
             self.report(R.OUTSIDE.code, f"'{rel}' is a link to a place outside the issue folder", *path,
                         excerpt=rel, suggestion="copy the file into the issue folder instead of linking to it")
+            return None
+        if must_exist and full.is_dir():
+            self.report(R.MISSING_FILE.code, f"'{rel}' is a folder, not a manuscript file", *path, excerpt=rel,
+                        suggestion="name the file inside it, e.g. 'papers/jones.docx'")
             return None
         if must_exist and not full.is_file():
             near = _nearby_file(self.root, candidate)
@@ -313,12 +320,10 @@ class _Validator:
                 if p:
                     authors.append(p)
             keywords = [k for k in data.get("keywords", []) if isinstance(k, str)]
-            if file is None:
-                file = data["file"]
-                data["_missing"] = True
-            out.append(Contribution(id=cid, file=file, title=data["title"], kind=kind, authors=authors,
+            unusable = file is None  # missing, or outside the issue folder: never read
+            out.append(Contribution(id=cid, file=file or data["file"], title=data["title"], kind=kind, authors=authors,
                                     abstract=data.get("abstract"), keywords=keywords, doi=data.get("doi"),
-                                    pages=data.get("pages"), short_title=data.get("short_title")))
+                                    pages=data.get("pages"), short_title=data.get("short_title"), unusable=unusable))
         return out
 
 
@@ -336,6 +341,10 @@ def _describe(value: Any) -> str:
 
 def _type_word(names: str) -> str:
     return names.replace("str", "string").replace("int", "whole number").replace("list", "array").replace("dict", "table")
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _nearby_file(root: Path, rel: Path) -> str | None:

@@ -23,6 +23,7 @@ from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, 
                                 ParsingFailedBlock, Preamble, String)
 from bibtexparser.splitter import Splitter
 
+from .. import safe_pickle
 from ..diagnostics.core import Diagnostic, make
 from ..model import Location
 from . import rules as R
@@ -687,7 +688,7 @@ def _cache_get(cache_dir: Path | None, key: str):
         return None
     f = Path(cache_dir) / "bibliography" / f"{key}.pickle"
     try:
-        return pickle.loads(f.read_bytes())
+        return safe_pickle.loads(f.read_bytes())  # a cache shipped with a folder is not trusted
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
 

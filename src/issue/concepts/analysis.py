@@ -9,12 +9,15 @@ extra:   "index" (index.Index, locators as (contribution, block) pairs), "matrix
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..pipeline import AnalysisResult, Context, DocumentPart, PerDocument
 from . import rules as R
-from .index import Index, build_index, concept_matrix
+from .index import Index, build_index, concept_matrix, index_from_locators
+from .tally import joined_locators, tallies_of, tally
 from .match import Matcher, Occurrence, find_occurrences
 from .vocabulary import Settings, Vocabulary, load_vocabulary, settings_of
 
@@ -124,7 +127,8 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
             out[cid] = DocumentPart()
             continue
         cites = spans_of(earlier["citations"].records).get(cid, ()) if "citations" in earlier else ()
-        out[cid] = DocumentPart(records=find_occurrences(doc, cid, state.matcher, cites))
+        occurrences = find_occurrences(doc, cid, state.matcher, cites)
+        out[cid] = DocumentPart(records=occurrences, data={"tally": tally(cid, occurrences)})
     return out
 
 
@@ -135,12 +139,38 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
     if vocab is None:
         return AnalysisResult([], diags, {})
     order = [c.id for c in ctx.issue.contributions]
-    occurrences = [o for cid in order if cid in parts for o in parts[cid].records]
-    index = build_index(vocab, occurrences, order, sort=settings.sort)
-    diags += findings(ctx, vocab, occurrences, index, settings.max_locators)
-    extra = {"index": index, "matrix": concept_matrix(vocab, occurrences, order, settings.sort),
-             "vocabulary": vocab, "settings": settings, "paged": Paged(vocab, occurrences, order, settings.sort)}
+    mine = [parts[cid] for cid in order if cid in parts]
+    tallies = [p.data["tally"] if "tally" in p.data else tally(cid, p.records)
+               for cid, p in zip([cid for cid in order if cid in parts], mine)]
+    index = index_from_locators(vocab, joined_locators(tallies), sort=settings.sort)
+    diags += findings_from(ctx, vocab, tallies, index, settings.max_locators)
+    occurrences = Joined([p.records for p in mine])  # read only if asked for (`--format json`, the outputs)
+    extra = {"index": index, "vocabulary": vocab, "settings": settings,
+             "paged": Paged(vocab, occurrences, order, settings.sort)}
+    if not ctx.lean:  # the concepts-by-contributions table is for the outputs and `issue index --matrix`
+        extra["matrix"] = concept_matrix(vocab, occurrences, order, settings.sort)
     return AnalysisResult(occurrences, diags, extra)
+
+
+class Joined(Sequence):
+    """The manuscripts' occurrences one after the other, put together on first use."""
+
+    def __init__(self, lists: list[Any]):
+        self._lists, self._items = lists, None
+
+    def _all(self) -> list[Occurrence]:
+        if self._items is None:
+            self._items = [o for records in self._lists for o in records]
+        return self._items
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self):
+        return iter(self._all())
 
 
 class Paged:
@@ -159,10 +189,21 @@ PER_DOCUMENT = PerDocument(fingerprint=vocabulary_fingerprint, prepare=prepare, 
 def findings(ctx: Context, vocab: Vocabulary, occurrences: list[Occurrence], index: Index, limit: int) -> list:
     """The index rules that need the occurrences: locator strings, spellings, references the issue leaves empty,
     headings nobody uses."""
-    diags = R.check_locators(index, vocab, occurrences, limit)
-    diags += R.check_spelling(occurrences, [c.id for c in ctx.issue.contributions])
+    order = [c.id for c in ctx.issue.contributions]
+    return findings_from(ctx, vocab, tallies_of(occurrences, order), index, limit)
+
+
+def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: Index, limit: int) -> list:
+    """findings(), from each manuscript's tally (tally.py) instead of every occurrence."""
+    order = [c.id for c in ctx.issue.contributions]
+    ideas: dict[str, Counter] = {}
+    for t in tallies:
+        for concept, counts in t.ideas.items():
+            ideas.setdefault(concept, Counter()).update(counts)
+    diags = R.locator_findings(index, vocab, ideas, limit)
+    diags += R.spelling_findings(tallies, order)
     if ctx.documents:  # without manuscripts, "occurs nowhere" would be said of everything
-        used = {o.concept for o in occurrences}
+        used = set().union(*(t.used for t in tallies)) if tallies else set()
         for source, target in index.dropped_references:
             c = vocab.concept(source)
             if c is None or vocab.resolve(target) is None:

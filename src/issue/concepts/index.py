@@ -227,32 +227,51 @@ def build_index(vocab: Vocabulary, occurrences: Iterable[Any], order: list[str],
                 continue
             page = str(page).strip()
         by_concept[o.concept][o.sub].append((o, page))
+    groups = {concept: {sub: _locators(items, pages is not None) for sub, items in subs.items()}
+              for concept, subs in by_concept.items()}
+    return index_from_locators(vocab, groups, sort=sort, paged=pages is not None, missing=missing)
 
-    def locators(items: list[tuple[Any, str | None]]) -> list[Locator]:
-        units: dict[Any, Locator] = {}
-        for o, page in items:
-            key = page if pages is not None else (o.contribution, o.block)
-            if key in units:
-                units[key].count += 1
-                units[key].anchors.append(o.anchor)
-            else:
-                units[key] = Locator(o.contribution, o.block, o.anchor, page, 1, [o.anchor])
-        out = list(units.values())
-        if pages is not None:
-            out.sort(key=lambda x: page_order(x.page or ""))
-        return out  # else already in document order
 
+def locator_groups(occurrences: Iterable[Any]) -> dict[str, dict[str | None, list[Locator]]]:
+    """One manuscript's locators by concept and sub-entry, its occurrences taken in reading order: what
+    build_index makes of them without pages. Those of several manuscripts, joined in the issue's order, are what
+    it makes of all their occurrences (a locator never spans two manuscripts)."""
+    by_concept: dict[str, dict[str | None, list[tuple[Any, None]]]] = defaultdict(lambda: defaultdict(list))
+    for o in occurrences:
+        by_concept[o.concept][o.sub].append((o, None))
+    return {concept: {sub: _locators(items, False) for sub, items in subs.items()}
+            for concept, subs in by_concept.items()}
+
+
+def _locators(items: list[tuple[Any, str | None]], paged: bool) -> list[Locator]:
+    units: dict[Any, Locator] = {}
+    for o, page in items:
+        key = page if paged else (o.contribution, o.block)
+        if key in units:
+            units[key].count += 1
+            units[key].anchors.append(o.anchor)
+        else:
+            units[key] = Locator(o.contribution, o.block, o.anchor, page, 1, [o.anchor])
+    out = list(units.values())
+    if paged:
+        out.sort(key=lambda x: page_order(x.page or ""))
+    return out  # else already in document order
+
+
+def index_from_locators(vocab: Vocabulary, groups: Mapping[str, Mapping[str | None, list[Locator]]], *,
+                        sort: str = "word", paged: bool = False, missing: int = 0) -> Index:
+    """The index from the locators of each concept and sub-entry (see locator_groups)."""
     entries: list[Entry] = []
     has_content: dict[str, bool] = {}
     built: dict[str, Entry] = {}
     for c in vocab.concepts:
         if c.see:
             continue
-        subs_occ = by_concept.get(c.heading, {})
-        main_locs = locators(subs_occ.get(None, []))
+        subs_occ = groups.get(c.heading, {})
+        main_locs = list(subs_occ.get(None, []))
         subs = []
         for s in c.subs:
-            locs = locators(subs_occ.get(s.heading, []))
+            locs = list(subs_occ.get(s.heading, []))
             if locs:
                 subs.append(SubIndexEntry(s.heading, sort_key(s.sort_key or s.heading, sort, sub=True), locs,
                                           collapse(locs)))
@@ -317,7 +336,7 @@ def build_index(vocab: Vocabulary, occurrences: Iterable[Any], order: list[str],
             else:
                 entries.append(Entry(a, sort_key(a, sort), "see", c.heading, see=c.heading))
     entries.sort(key=lambda x: (x.sort_key, x.kind))
-    return Index(entries, sort, pages is not None, missing, dropped)
+    return Index(entries, sort, paged, missing, dropped)
 
 
 def collapse(locators: list[Locator]) -> list[Range]:

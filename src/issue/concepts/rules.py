@@ -214,8 +214,17 @@ def _differ_by_prefix(a: str, b: str) -> bool:
 def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occurrence"],
                    limit: int = 6) -> list["Diagnostic"]:
     """A main heading with more than `limit` locators of its own (after ranges are collapsed)."""
+    ideas: dict[str, Counter[str]] = defaultdict(Counter)
+    for o in occurrences:
+        if o.sub is None:
+            ideas[o.concept].update(sub_entry_candidates(o))
+    return locator_findings(index, vocab, ideas, limit)
+
+
+def locator_findings(index: "Index", vocab: "Vocabulary", ideas: dict[str, Counter[str]],
+                     limit: int = 6) -> list["Diagnostic"]:
+    """check_locators, from each concept's candidate sub-entries already counted (tally.py)."""
     diags = []
-    own: dict[str, list[Occurrence]] | None = None
     for e in index.entries:
         if e.kind != "main":
             continue
@@ -225,14 +234,8 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
         concept = vocab.concept(e.concept)
         if concept is None:
             continue
-        if own is None:  # each heading's own occurrences (not its sub-entries'), in one pass
-            own = defaultdict(list)
-            for o in occurrences:
-                if o.sub is None:
-                    own[o.concept].append(o)
-        mine = own.get(e.concept, [])
-        ideas = _sub_entry_ideas(mine, concept.heading)
-        hint = ("; candidates from the text: " + ", ".join(f"'{w}' ({k}×)" for w, k in ideas)) if ideas else ""
+        found = _top_ideas(ideas.get(e.concept) or Counter())
+        hint = ("; candidates from the text: " + ", ".join(f"'{w}' ({k}×)" for w, k in found)) if found else ""
         diags.append(vocab.diagnostic(
             TOO_MANY_LOCATORS.code,
             f"'{e.heading}' has {n} undifferentiated locators (more than {limit}){' and no sub-entries' if not e.subs else ''}",
@@ -266,13 +269,24 @@ def _sub_entry_ideas(occurrences: list["Occurrence"], heading: str, top: int = 4
     prepositional phrase after it ("cooperation with China"), the usual candidates for sub-entries."""
     counts: Counter[str] = Counter()
     for o in occurrences:
-        word = o.left_word.casefold() if o.left_word else ""
-        if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and _modifier(word):
-            counts[word] += 1
-        text = o.block_ref.text if o.block_ref is not None else ""
-        m = _AFTER.match(text, o.end, o.end + 60)
-        if m and m.group(2).casefold() not in _STOP and _modifier(m.group(2).casefold()):
-            counts[f"{m.group(1)} {m.group(2)}"] += 1
+        counts.update(sub_entry_candidates(o))
+    return _top_ideas(counts, top)
+
+
+def sub_entry_candidates(o: "Occurrence") -> list[str]:
+    """The candidate sub-entries one occurrence offers: the modifier before it, the phrase after it."""
+    out = []
+    word = o.left_word.casefold() if o.left_word else ""
+    if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and _modifier(word):
+        out.append(word)
+    text = o.block_ref.text if o.block_ref is not None else ""
+    m = _AFTER.match(text, o.end, o.end + 60)
+    if m and m.group(2).casefold() not in _STOP and _modifier(m.group(2).casefold()):
+        out.append(f"{m.group(1)} {m.group(2)}")
+    return out
+
+
+def _top_ideas(counts: Counter[str], top: int = 4) -> list[tuple[str, int]]:
     return [(w, k) for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])) if k >= 2][:top]
 
 
@@ -280,58 +294,68 @@ def _sub_entry_ideas(occurrences: list["Occurrence"], heading: str, top: int = 4
 def check_spelling(occurrences: list["Occurrence"], order: list[str]) -> list["Diagnostic"]:
     """One term written two ways in the issue: report, per contribution, each spelling that is not the issue's
     usual one, at its first occurrence, with how often each form is used and where."""
+    from .tally import tallies_of
+
+    return spelling_findings(tallies_of(occurrences, order), order)
+
+
+@lru_cache(maxsize=65536)
+def spelling_of(surface: str) -> tuple[str, str]:
+    """(spelling-blind key, spelling) of a surface form: the two things the spelling rule groups by."""
     from .variants import spelling_key
 
-    groups: dict[str, dict[str, list[Occurrence]]] = defaultdict(lambda: defaultdict(list))
-    keys: dict[str, tuple[str, str]] = {}  # surface -> (key, spelling): a surface recurs hundreds of times
-    for o in occurrences:
-        if o.acronym:
-            continue
-        ks = keys.get(o.surface)
-        if ks is None:
-            ks = keys[o.surface] = (spelling_key(o.surface), _spelling(o.surface))
-        groups[ks[0]][ks[1]].append(o)
+    return spelling_key(surface), _spelling(surface)
+
+
+def spelling_findings(tallies: list[Any], order: list[str]) -> list["Diagnostic"]:
+    """check_spelling from each manuscript's spellings already counted (tally.py), in the issue's order."""
+    from ..diagnostics.core import make
+
+    # key -> spelling -> [(contribution, Spelling)] in the issue's order
+    groups: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for t in tallies:
+        for (key, spelt), tally in t.spellings.items():
+            groups[key][spelt].append((t.contribution, tally))
     rank = {cid: i for i, cid in enumerate(order)}
     diags = []
     for key in sorted(groups):
         spellings = groups[key]
         if len(spellings) < 2:
             continue
-
-        heading_spelling = {_spelling(h) for h in {o.heading for occ in spellings.values() for o in occ}}
+        heading_spelling = {_spelling(h) for found in spellings.values() for _, t in found for h in t.headings}
+        total = {s: sum(t.count for _, t in found) for s, found in spellings.items()}
 
         def weight(s: str) -> tuple:
             """Used in more contributions, then more often, then the vocabulary's own spelling."""
-            occ = spellings[s]
-            return (-len({o.contribution for o in occ}), -len(occ), s not in heading_spelling, s)
+            return (-len({cid for cid, _ in spellings[s]}), -total[s], s not in heading_spelling, s)
 
         usual = min(spellings, key=weight)
-        usual_occ = spellings[usual]
-        usual_where = sorted({o.contribution for o in usual_occ}, key=lambda c: rank.get(c, 0))
-        usual_in: Counter[str] = Counter(o.contribution for o in usual_occ)
+        usual_where = sorted({cid for cid, _ in spellings[usual]}, key=lambda c: rank.get(c, 0))
+        usual_in: Counter[str] = Counter()
+        for cid, t in spellings[usual]:
+            usual_in[cid] += t.count
         for spelt in sorted(spellings, key=weight):
             if spelt == usual:
                 continue
-            by_contribution: dict[str, list[Occurrence]] = defaultdict(list)
-            for o in spellings[spelt]:
-                by_contribution[o.contribution].append(o)
+            by_contribution: dict[str, list[Any]] = defaultdict(list)
+            for cid, t in spellings[spelt]:
+                by_contribution[cid].append(t)
             for cid in sorted(by_contribution, key=lambda c: rank.get(c, 0)):
-                occ = by_contribution[cid]
-                first = occ[0]
+                found = by_contribution[cid]
+                count = sum(t.count for t in found)
+                first = found[0].first
                 same_paper = usual_in.get(cid, 0)
                 where = (f"this contribution also writes '{usual}' ({same_paper}×)" if same_paper else
-                         f"the issue writes '{usual}' ({len(usual_occ)}× in {', '.join(usual_where)})")
-                message = (f"'{spelt}' ({len(occ)}× in {cid}) is spelt differently elsewhere: {where}")
+                         f"the issue writes '{usual}' ({total[usual]}× in {', '.join(usual_where)})")
+                message = (f"'{spelt}' ({count}× in {cid}) is spelt differently elsewhere: {where}")
                 suggestion = f"use one spelling throughout the issue, e.g. '{usual}'"
-                from ..diagnostics.core import make
-
                 if first.block_ref is not None:  # as Document.diagnostic_at, without reading the manuscript again
                     context, offset = context_of(first.block_ref, first.start, first.end)
                     d = make(SPELLING.code, message, first.location, excerpt=first.block_ref.text[first.start:first.end],
                              context=context, context_start=offset, suggestion=suggestion)
                 else:
                     d = make(SPELLING.code, message, first.location, excerpt=first.surface, suggestion=suggestion)
-                d.data = {"key": key, "spelling": spelt, "usual": usual, "contribution": cid, "count": len(occ)}
+                d.data = {"key": key, "spelling": spelt, "usual": usual, "contribution": cid, "count": count}
                 diags.append(d)
     return diags
 

@@ -16,6 +16,8 @@ def document_findings(doc: Document) -> list[Diagnostic]:
         out.append(make(R.EMPTY.code, "the manuscript has no text", Location(doc.file)))
         return out
     for where, code in doc.raw_markup:
+        if _is_comment(code):
+            continue  # an HTML comment carries nothing to an output (and holds `issue: ignore` markers)
         snippet = " ".join(code.split())[:80]
         if doc.paragraph_based:
             loc = Location(doc.file, paragraph=where)
@@ -93,3 +95,8 @@ def _in_code(doc: Document, block, offset: int) -> bool:
     except (KeyError, IndexError, TypeError):
         return False
     return isinstance(node, dict) and node.get("t") in ("Code", "Math")
+
+
+def _is_comment(code: str) -> bool:
+    stripped = code.strip()
+    return stripped.startswith("<!--") and stripped.endswith("-->") and "-->" not in stripped[4:-3]

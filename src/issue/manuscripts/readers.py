@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None,
         cached.file = rel
         return cached
     if fmt in ("docx", "odt"):
-        _check_zip(rel, data, max_mb)
+        _check_zip(rel, data, max_mb, fmt)
     doc = _read(rel, fmt, data, timeout)
     doc.sha256 = sha
     _cache_put(cache_dir, sha, doc)
@@ -118,23 +119,50 @@ def _decode(rel: str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _check_zip(rel: str, data: bytes, max_mb: float) -> None:
+PACKAGE_PART = {"docx": ("word/document.xml", "a Word document"), "odt": ("content.xml", "an OpenDocument text")}
+
+
+def _check_zip(rel: str, data: bytes, max_mb: float, fmt: str = "docx") -> None:
     """Refuse what is not a Word/ODF package before pandoc sees it: garbage, encrypted files, zip bombs."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReadError(make(R.UNREADABLE.code, "a password-protected Word file or an old .doc, not a .docx",
                              Location(rel), suggestion="open it in Word and save it as .docx without a password"))
+    limit = max_mb * 1024 * 1024 * 4
+
+    def bomb(size: float) -> ReadError:
+        return ReadError(make(R.TOO_LARGE.code, f"unpacks to {size / 1048576:.0f} MB or more, more than the limit "
+                              f"allows ({4 * max_mb:g} MB; a damaged file or a zip bomb)", Location(rel),
+                              suggestion="save it again from the word processor; raise [build] max_manuscript_mb "
+                                         "if it is right"))
+
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
-            if any(i.flag_bits & 0x1 for i in z.infolist()):
+            infos = z.infolist()
+            if any(i.flag_bits & 0x1 for i in infos):
                 raise ReadError(make(R.UNREADABLE.code, "the file is encrypted", Location(rel),
                                      suggestion="save it again without a password"))
-    except zipfile.BadZipFile:
-        raise ReadError(make(R.UNREADABLE.code, f"not a {Path(rel).suffix} file (it is not a zip package)", Location(rel),
+            part, what = PACKAGE_PART.get(fmt, PACKAGE_PART["docx"])
+            if part not in {i.filename for i in infos}:
+                raise ReadError(make(R.UNREADABLE.code, f"a zip package, but not {what} (it has no {part})",
+                                     Location(rel), suggestion="save it again from the word processor"))
+            total = sum(i.file_size for i in infos)
+            if total > limit:
+                raise bomb(total)
+            # the sizes a zip declares may lie: unpack every member (a CRC error then shows the lie), counting
+            unpacked = 0
+            for info in infos:
+                with z.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise bomb(unpacked)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, zipfile.BadZipFile) and not data.startswith(b"PK"):
+            message = f"not a {Path(rel).suffix} file (it is not a zip package)"
+        else:
+            message = f"a damaged {Path(rel).suffix} file ({exc})"
+        raise ReadError(make(R.UNREADABLE.code, message, Location(rel),
                              suggestion="save it again from the word processor"))
-    if total > max_mb * 1024 * 1024 * 4:
-        raise ReadError(make(R.TOO_LARGE.code, f"unpacks to {total / 1048576:.0f} MB, more than the limit allows "
-                             "(a damaged file or a zip bomb)", Location(rel)))
 
 
 MAX_NESTING = 300  # levels of pandoc JSON (about 100 nested lists or quotes); later stages walk the tree recursively

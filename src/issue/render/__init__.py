@@ -1,7 +1,9 @@
 """Render: one writer per output, each writing under the staging folder that becomes build/.
 
 WRITERS maps an output name to "module:function"; each function takes (ctx, out_dir) and returns diagnostics.
-`issue build --format html,pdf` picks some; the default is every writer present.
+`issue build --format html,pdf` picks some; the default is every writer present. They run in this order: the PDF
+before the others, because it leaves its pagination on the Context (ctx.pagination) for the website's contents and
+index and the publisher formats' page numbers.
 """
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from typing import Callable
 
 from ..diagnostics.core import Diagnostic
 from ..pipeline import Context
+from . import pages
 
 WRITERS: list[tuple[str, str]] = [
     ("report", "issue.render.report:write"),
     ("index", "issue.concepts.export:write"),
-    ("html", "issue.render.html:write"),
     ("pdf", "issue.render.pdf:write"),
+    ("html", "issue.render.html:write"),
     ("epub", "issue.render.epub:write"),
     ("docx", "issue.render.docx:write"),
     ("jats", "issue.render.jats:write"),
@@ -55,4 +58,5 @@ def render_all(ctx: Context, out: Path, formats: list[str] | None = None,
         if progress:
             progress(name)
         diags.extend(ctx.timed(f"render-{name}", lambda: fn(ctx, out)) or [])
+    pages.keep(ctx, out)  # the last --paginate's build/pages.toml, when this build typeset nothing
     return diags

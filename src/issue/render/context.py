@@ -4,7 +4,9 @@
 the contributions (in order, and by id: `contributions.jones.title`), the contributors, the contents, the concept
 index, the bibliography, the cross-reference map and the summary of the checks. Each part whose analysis did not
 run is simply empty, so that the build works at every stage. Nothing here is HTML: writers add what is theirs
-(page addresses through `page_of`, rendered citations through `set_rendered`).
+(page addresses through `page_of`, rendered citations through `set_rendered`, the print pages of the typeset
+issue through `print_pages`: contribution ranges where the manifest gives none, and the page of each index
+locator).
 """
 from __future__ import annotations
 
@@ -118,6 +120,8 @@ class ContributionView:
     figures: list[CaptionView] = field(default_factory=list)
     how_to_cite: HowToCite = field(default_factory=HowToCite)
     findings: dict[str, int] = field(default_factory=dict)  # errors/warnings/infos in its manuscript
+    # where `pages` comes from: "manifest", "pdf" (typeset by this build) or "pages.toml" (the last --paginate)
+    pages_source: str | None = None
 
     @property
     def label(self) -> str:
@@ -167,6 +171,7 @@ class Locator:
     contribution: ContributionView
     anchor: str
     n: int  # its number among the heading's occurrences in that contribution
+    page: str | None = None  # the page of the typeset issue it stands on, when the build typeset one
 
 
 @dataclass
@@ -180,6 +185,9 @@ class IndexEntry:
     see_also: list[str] = field(default_factory=list)
     id: str = ""
     letter: str = ""
+    # with print pages: per contribution, the first locator on each page (as a printed index lists them) and
+    # any locator whose page is unknown; empty without print pages
+    by_page: list[tuple[ContributionView, list[Locator]]] = field(default_factory=list)
 
 
 @dataclass
@@ -248,13 +256,14 @@ class IssueModel:
     tables: list[CaptionView]
     figures: list[CaptionView]
     build: BuildInfo
+    pagination: Any = None  # render.pages.Pagination the print pages came from (None: no typeset pages known)
 
     def as_context(self) -> dict[str, Any]:
         """The variables a template receives."""
         return {"issue": self.issue, "editors": self.editors, "contributions": self.contributions,
                 "contents": self.contents, "contributors": self.contributors, "index": self.index,
                 "bibliography": self.bibliography, "crossref_map": self.crossref_map, "checks": self.checks,
-                "tables": self.tables, "figures": self.figures, "build": self.build}
+                "tables": self.tables, "figures": self.figures, "build": self.build, "pagination": self.pagination}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -316,7 +325,7 @@ def _contribution(c: Contribution, number: int, ctx: Context, editors: set[str])
         keywords=list(c.keywords or (doc.keywords if doc else [])), pages=str(c.pages) if c.pages else None,
         first_page=first, last_page=last, doi=c.doi, doi_url=_doi_url(c.doi), file=c.file,
         format=doc.format if doc else None, word_count=sum(len(b.text.split()) for b in body),
-        notes_count=len(notes))
+        notes_count=len(notes), pages_source="manifest" if c.pages else None)
 
 
 def _raw_contribution(issue: Issue, cid: str) -> dict[str, Any]:
@@ -488,6 +497,43 @@ def _structured_index(index: Any, contributions: ById) -> list[IndexLetter]:
     return _letters(entries)
 
 
+def _print_pages(views: list[ContributionView], letters: list[IndexLetter], pagination: Any) -> None:
+    """The typeset pages: each contribution's range where the manifest gives none, and each index locator's page
+    (its occurrence's anchor, as the PDF placed it)."""
+    for v in views:
+        typeset = pagination.ranges.get(v.id)
+        if v.first_page or not typeset:
+            continue
+        v.first_page, v.last_page = typeset
+        v.pages = v.first_page if v.first_page == v.last_page else f"{v.first_page}–{v.last_page}"
+        v.pages_source = pagination.source
+    anchors = pagination.anchors
+    if not anchors:
+        return
+
+    def paginate(e: IndexEntry) -> None:
+        for loc in e.locators:
+            loc.page = anchors.get(loc.contribution.id, {}).get(loc.anchor)
+        if any(loc.page for loc in e.locators):
+            e.by_page = []
+            for view, locs in e.by_contribution:
+                seen: set[str] = set()
+                kept: list[Locator] = []
+                for loc in locs:
+                    if loc.page in seen:
+                        continue
+                    if loc.page:
+                        seen.add(loc.page)
+                    kept.append(loc)
+                e.by_page.append((view, kept))
+        for sub in e.subentries:
+            paginate(sub)
+
+    for letter in letters:
+        for e in letter.entries:
+            paginate(e)
+
+
 def _sort_key(heading: str) -> str:
     """Word-by-word, ignoring case and accents ("ASEAN Regional Forum" before "ASEANs")."""
     return re.sub(r"[^\w ]+", "", fold(heading)).strip()
@@ -561,8 +607,9 @@ def _captions(ctx: Context, contributions: ById) -> None:
 
 
 def build_model(ctx: Context, *, style_title: str = "", page_of: Callable[[str], str | None] | None = None,
-                occurrence_anchor: Callable[[Any, int], str] = default_anchor) -> IssueModel:
-    """The issue model for templates. `page_of(id)` gives a contribution's address in the output (HTML)."""
+                occurrence_anchor: Callable[[Any, int], str] = default_anchor, print_pages: Any = None) -> IssueModel:
+    """The issue model for templates. `page_of(id)` gives a contribution's address in the output (HTML);
+    `print_pages` (a render.pages.Pagination) the pages of the typeset issue, for outputs that show them."""
     issue = ctx.issue
     editors_folded = {fold(e.name) for e in issue.editors}
     editors = [_person(e, editors_folded) for e in issue.editors]
@@ -607,6 +654,9 @@ def build_model(ctx: Context, *, style_title: str = "", page_of: Callable[[str],
         v.findings = {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
 
     _captions(ctx, contributions)
+    index = _index(ctx, contributions, occurrence_anchor)
+    if print_pages is not None:
+        _print_pages(views, index, print_pages)
     meta = _meta(issue, style_title)
     pages = [(v.first_page, v.last_page) for v in views if v.first_page and v.last_page]
     extent = [f"{len(views)} contribution{'s' if len(views) != 1 else ''}"]
@@ -618,7 +668,7 @@ def build_model(ctx: Context, *, style_title: str = "", page_of: Callable[[str],
     meta.extent = ", ".join(extent)
     return IssueModel(
         issue=meta, editors=editors, contributions=contributions, contents=contents, contributors=contributors,
-        index=_index(ctx, contributions, occurrence_anchor), bibliography=_bibliography(ctx, contributions, cites),
+        index=index, bibliography=_bibliography(ctx, contributions, cites),
         crossref_map=_crossref_map(ctx, contributions), checks=checks,
         tables=[t for v in views for t in v.tables], figures=[f for v in views for f in v.figures],
-        build=build_info())
+        build=build_info(), pagination=print_pages)

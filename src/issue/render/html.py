@@ -4,6 +4,10 @@ A straight line, read top to bottom: resolve the style and the bibliography; bui
 manuscript's pandoc AST (citations, cross-references and index anchors spliced in, the author's own reference
 list replaced by the generated one, anything unsafe removed); convert them with pandoc --citeproc, two at a time,
 reusing pages whose inputs have not changed; render every page from its template; copy the static assets.
+
+The contents and the index show the pages of the printed issue when they are known: the manifest's `pages`, else
+those this build's PDF typeset (the PDF writer runs first and leaves them on the Context), else those of the last
+`issue build --paginate` (build/pages.toml). Index locators get print pages only from this build's PDF.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from ..manuscripts.document import Block, Document, Segment
 from ..model import Location
 from ..names import fold
 from ..pipeline import Context, findings
-from . import csl, howtocite, rules as R, splice, templates
+from . import csl, howtocite, pages as print_pages, rules as R, splice, templates
 from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
                       records)
 
@@ -726,9 +730,10 @@ def _pandoc_identity() -> str:
     return pandoc.pandoc_version()
 
 
-def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str) -> str:
+def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str,
+              pagination: print_pages.Pagination | None = None) -> str:
     """A hash of everything the website is made from: the manifest, each manuscript, the analyses' records and
-    findings, the bibliography, the style, the templates and assets, pandoc and this writer."""
+    findings, the bibliography, the style, the templates and assets, the print pages, pandoc and this writer."""
     from .. import __version__
 
     h = hashlib.sha256()
@@ -746,6 +751,7 @@ def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str) -
         result = ctx.results[name]
         feed(name, [_jsonable(r) for r in result.records], result.extra)
     feed([d.to_json() for d in findings(ctx).items], items)
+    feed(pagination.to_json() if pagination is not None else None)
     feed(_files_digest(ctx.root / templates.USER_FOLDER), _files_digest(templates.PACKAGE_TEMPLATES / "html"))
     return h.hexdigest()
 
@@ -778,11 +784,12 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     diags += found
     style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
     items = csl_items(ctx)
-    site_key = _site_key(ctx, items, style_hash) if ctx.cache_dir is not None else ""
+    pagination = print_pages.of_build(ctx)
+    site_key = _site_key(ctx, items, style_hash, pagination) if ctx.cache_dir is not None else ""
     if site_key and not diags and _site_from_cache(ctx, site_key, folder):
         return diags  # nothing the site is made from has changed
     env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
-    model = build_model(ctx, style_title=style.title, page_of=page_of)
+    model = build_model(ctx, style_title=style.title, page_of=page_of, print_pages=pagination)
 
     prepared = [prepare(ctx, c, model, items, env, style_hash) for c in model.contributions if c.id in ctx.documents]
     for p in prepared:

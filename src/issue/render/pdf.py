@@ -7,7 +7,9 @@ arabic, each opening on a right-hand page, then the index); compile it once with
 in the contents, the abstracts and the index are resolved by Typst itself (labels, `counter(page).at`, `query`),
 so they are the typeset ones. A query of the compiled document says where each part begins and ends: the
 offprints are cut from the book with pypdf (so their pages are numbered as in the issue), and with
-`issue build --paginate` each contribution's page range is written to build/pages.toml.
+`issue build --paginate` each contribution's page range is written to build/pages.toml. The same query gives the
+page of every index occurrence: both are left on the Context (`ctx.pagination`) for the writers that run after
+this one, so that the website's contents and index show the print pages of this very build.
 
 Whatever a manuscript contains, no raw Typst reaches the compiler (print_prep drops raw elements; pandoc escapes
 text), the manifest's text is escaped by the templates (typst_text), and the compiler's root is an empty folder,
@@ -32,7 +34,7 @@ from ..pipeline import Context
 from . import pages as pages_file, print_prep, rules as R, templates, typst_text
 from .print_prep import PrintIssue, PrintSource, article_id, digest
 
-PDF_VERSION = "pdf-1"  # part of every cache key: bump when the Typst conversion changes
+PDF_VERSION = "pdf-2"  # part of every cache key: bump when the Typst conversion changes
 DEFAULT_WIDTH, DEFAULT_HEIGHT = "156mm", "234mm"  # Royal octavo, a common journal and monograph format
 _LENGTH = re.compile(r"^\d{2,4}(?:\.\d+)?(?:mm|cm|in|pt)$")
 
@@ -258,8 +260,9 @@ def _settings(ctx: Context) -> tuple[dict[str, Any], list[Diagnostic]]:
             "lang": lang.lower() or "en", "region": region.upper() or None}, diags
 
 
-def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]]:
-    """The whole book as Typst source (front matter, bodies, index)."""
+def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic], set[str]]:
+    """The whole book as Typst source (front matter, bodies, index), its findings and the labels of the index
+    anchors placed in it."""
     diags: list[Diagnostic] = []
     targets = _link_targets(issue.sources)
     articles = {article_id(c.id) for c in issue.model.contributions}
@@ -282,22 +285,34 @@ def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]
     context = {**model.as_context(), "articles": articles, "labels": labels, "print": settings,
                "index_letters": index_groups(ctx, issue, placed)}
     env = typst_environment(ctx)
-    return templates.render(env, "issue.typ", context), diags
+    return templates.render(env, "issue.typ", context), diags, placed
 
 
-def compile_book(source: str) -> tuple[bytes, list[Part]]:
+# Appended to the book, printing nothing: the page label of every labelled `metadata(none)` (the index anchors
+# and link targets _typst_ast places), as the index's own locators compute it, for the website's index.
+ANCHOR_PAGES = """
+#context [#metadata(query(metadata).filter(m => m.value == none and m.has("label")).map(m => {
+  let loc = m.location()
+  let pattern = loc.page-numbering()
+  (str(m.label), if pattern == none { str(loc.page()) } else { numbering(pattern, ..counter(page).at(loc)) })
+})) <issue-anchor-pages>]
+"""
+
+
+def compile_book(source: str) -> tuple[bytes, list[Part], dict[str, str]]:
     """Compile with Typst (embedded fonts only, so that every machine typesets alike; an empty root folder, so
-    that nothing can be read) and ask the result where each part lies."""
+    that nothing can be read) and ask the result where each part lies and on which page each label stands."""
     import typst
 
     with tempfile.TemporaryDirectory(prefix="issue-typst-") as root:
         main = Path(root) / "issue.typ"  # a file, not bytes: the binding's query() cannot find in-memory input
-        main.write_text(source, encoding="utf-8")
+        main.write_text(source + ANCHOR_PAGES, encoding="utf-8")
         compiler = typst.Compiler(str(main), root=root, ignore_system_fonts=True)
         pdf = compiler.compile(format="pdf")
         raw = compiler.query("<issue-pages>", field="value", one=True)
+        labels = compiler.query("<issue-anchor-pages>", field="value", one=True)
     parts = [Part(p["id"], p["first"], p["last"], p["first-label"], p["last-label"]) for p in json.loads(raw)]
-    return pdf, parts
+    return pdf, parts, {str(name): str(page) for name, page in json.loads(labels)}
 
 
 def _typst_problem(exc: Exception, source: str) -> str:
@@ -387,20 +402,21 @@ def inputs_key(ctx: Context) -> str:
     return h.hexdigest()
 
 
-def _from_bundle(ctx: Context, key: str, folder: Path) -> list[Part] | None:
+def _from_bundle(ctx: Context, key: str, folder: Path) -> tuple[list[Part], dict[str, dict[str, str]]] | None:
     if ctx.cache_dir is None:
         return None
     bundle = ctx.cache_dir / "print" / "bundle" / key
     try:
         parts = [Part(**p) for p in json.loads((bundle / "parts.json").read_text(encoding="utf-8"))]
+        anchors = json.loads((bundle / "anchors.json").read_text(encoding="utf-8"))
         for f in sorted((bundle / "pdf").iterdir()):
             shutil.copyfile(f, folder / f.name)
     except (OSError, ValueError, TypeError):
         return None
-    return parts
+    return parts, anchors
 
 
-def _to_bundle(ctx: Context, key: str, folder: Path, parts: list[Part]) -> None:
+def _to_bundle(ctx: Context, key: str, folder: Path, parts: list[Part], anchors: dict[str, dict[str, str]]) -> None:
     if ctx.cache_dir is None:
         return
     target = ctx.cache_dir / "print" / "bundle" / key
@@ -408,6 +424,7 @@ def _to_bundle(ctx: Context, key: str, folder: Path, parts: list[Part]) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=ctx.cache_dir))
         shutil.copytree(folder, tmp / "pdf")
         (tmp / "parts.json").write_text(json.dumps([p.__dict__ for p in parts]), encoding="utf-8")
+        (tmp / "anchors.json").write_text(json.dumps(anchors, sort_keys=True), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.rename(target)
@@ -415,11 +432,25 @@ def _to_bundle(ctx: Context, key: str, folder: Path, parts: list[Part]) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _record(ctx: Context, out: Path, parts: list[Part], model_contributions: list[Any]) -> None:
-    """Pages for the other writers of this build (JATS, Crossref) and, with --paginate, build/pages.toml."""
+def anchor_pages(issue: PrintIssue, labels: dict[str, str], placed: set[str]) -> dict[str, dict[str, str]]:
+    """contribution id -> index anchor id (as in the manuscript's AST and the website) -> its page label."""
+    out: dict[str, dict[str, str]] = {}
+    for s in issue.sources:
+        mine = {old: labels[new] for old, new in s.ids.items() if new in placed and new in labels}
+        if mine:
+            out[s.contribution.id] = dict(sorted(mine.items()))
+    return out
+
+
+def _record(ctx: Context, out: Path, parts: list[Part], model_contributions: list[Any],
+            anchors: dict[str, dict[str, str]]) -> None:
+    """Pages for the other writers of this build (the website, JATS, Crossref) and, with --paginate,
+    build/pages.toml."""
     by_id = {p.id: p for p in parts}
-    ctx._issue_typeset = {c.id: (by_id[c.id].first_label, by_id[c.id].last_label)  # type: ignore[attr-defined]
-                          for c in model_contributions if c.id in by_id}
+    ctx.pagination = pages_file.Pagination(
+        ranges={c.id: (by_id[c.id].first_label, by_id[c.id].last_label) for c in model_contributions
+                if c.id in by_id},
+        anchors=anchors)
     if (ctx.issue.build or {}).get("paginate"):
         pages_file.write(out / pages_file.NAME, {c.id: by_id[c.id].label_range for c in model_contributions
                                                  if c.id in by_id})
@@ -431,14 +462,14 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     folder.mkdir(parents=True, exist_ok=True)
     key = inputs_key(ctx) if ctx.cache_dir is not None else ""
     if key:
-        parts = _from_bundle(ctx, key, folder)
-        if parts is not None:
-            _record(ctx, out, parts, ctx.issue.contributions)
+        bundled = _from_bundle(ctx, key, folder)
+        if bundled is not None:
+            _record(ctx, out, bundled[0], ctx.issue.contributions, bundled[1])
             return []
     issue = print_prep.prepare(ctx)
     diags = print_prep.diagnostics_once(ctx, issue)
     try:
-        source, more = typst_source(ctx, issue)
+        source, more, placed = typst_source(ctx, issue)
     except templates.TemplateProblem as exc:
         return diags + [exc.diagnostic]
     diags += more
@@ -446,10 +477,11 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     cached = print_prep.cache_read(ctx, "pdf", source_key + ".pdf")
     cached_parts = print_prep.cache_read(ctx, "pdf", source_key + ".json")
     if cached is not None and cached_parts is not None:
-        book, parts = cached, [Part(**p) for p in json.loads(cached_parts)]
+        layout = json.loads(cached_parts)
+        book, parts, labels = cached, [Part(**p) for p in layout["parts"]], layout["labels"]
     else:
         try:
-            book, parts = compile_book(source)
+            book, parts, labels = compile_book(source)
         except Exception as exc:  # typst.TypstError; the build goes on with the other outputs
             (folder / "issue.typ").write_text(source, encoding="utf-8")
             return diags + [make(R.WRITER_ERROR.code, f"Typst could not typeset the issue: {_typst_problem(exc, source)}",
@@ -457,7 +489,9 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
                                  suggestion="build/pdf/issue.typ is the source Typst was given; a template of the "
                                             "issue's templates/typst/ may be the cause")]
         print_prep.cache_write(ctx, "pdf", source_key + ".pdf", book)
-        print_prep.cache_write(ctx, "pdf", source_key + ".json", json.dumps([p.__dict__ for p in parts]).encode())
+        print_prep.cache_write(ctx, "pdf", source_key + ".json",
+                               json.dumps({"parts": [p.__dict__ for p in parts], "labels": labels},
+                                          sort_keys=True).encode())
     (folder / "issue.pdf").write_bytes(book)
     by_id = {p.id: p for p in parts}
     for c in issue.model.contributions:
@@ -470,7 +504,8 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     if first_article is not None:
         openings["article"] = first_article.first
     previews(folder / "issue.pdf", openings, folder)
-    _record(ctx, out, parts, list(issue.model.contributions))
+    anchors = anchor_pages(issue, labels, placed)
+    _record(ctx, out, parts, list(issue.model.contributions), anchors)
     if key and not diags:  # with findings, build again next time so that they are reported again
-        _to_bundle(ctx, key, folder, parts)
+        _to_bundle(ctx, key, folder, parts, anchors)
     return diags
