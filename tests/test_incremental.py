@@ -196,6 +196,27 @@ def test_a_manuscript_that_cannot_be_read_any_more_is_reported_not_served(demo, 
     assert report(after) == report(whole(demo))
 
 
+def test_everything_cached_reads_back_through_the_safe_loader(demo, serial, monkeypatch):
+    checked(demo, memo=False)
+    paper = demo / "papers" / "jones.md"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\nFunctional cooperation deepens (Mitrany 1966).\n",
+                     encoding="utf-8")
+    from issue import safe_pickle
+    from issue.concepts import variants
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the compiled vocabulary should come from the cache")
+
+    monkeypatch.setattr(variants, "forms_of", refuse)  # compiling the matcher again would call it
+    after = checked(demo, memo=False)
+    assert report(after) == report(whole(demo))
+    values = list((demo / "build" / ".cache").rglob("*.pickle"))
+    assert len(values) > 30
+    for p in values:
+        with p.open("rb") as fh:
+            safe_pickle.load(fh)  # raises on anything but the package's classes and plain containers
+
+
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="worker processes need fork")
 def test_worker_processes_give_what_one_process_gives(demo, monkeypatch):
     # nine manuscripts (the six, and three of them again under other ids) so that the work is shared out

@@ -1,6 +1,7 @@
 """The analysis cache under build/.cache: values stored by the hash of everything they were computed from.
 
-A key is a sha256 over the inputs (a manuscript's content, the bibliography's, the manifest, the vocabulary) and
+Values are read back with safe_pickle (only the package's own classes and plain containers), so a hostile
+file in a folder someone sent is refused, not run. A key is a sha256 over the inputs (a manuscript's content, the bibliography's, the manifest, the vocabulary) and
 over the code itself (`code_version()`: every module of the package, so an edited rule never serves an old
 answer). A value that cannot be read (missing, truncated, from another Python) is a miss; a value that cannot be
 written only costs time. Writes are atomic (temporary file, then rename), so concurrent runs see a whole value
@@ -17,6 +18,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
+
+from . import safe_pickle
 
 ROOT = "analyses"
 # how many values of one kind are kept: the newest (by use), enough for every contribution of a large issue in
@@ -89,7 +92,7 @@ class Store:
         path = self._path(kind, key)
         try:
             with no_gc(), path.open("rb") as fh:
-                value = pickle.load(fh)
+                value = safe_pickle.load(fh)  # a cache that came with someone else's folder is not trusted
         except Exception:  # noqa: BLE001 - any unreadable value (truncated, old classes) is only a miss
             self.misses += 1
             return None

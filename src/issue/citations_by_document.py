@@ -10,14 +10,18 @@ manuscript's citations, what needs the whole issue:
 - the [citations] options' own findings (once, not once per batch);
 - group numbers, made unique across the issue in reading order.
 
+Each manuscript's part also keeps a summary of its resolved citations (key, work, how the authors are named), so
+that the issue-wide step reads the records only of manuscripts whose citations may be inconsistent.
+
 It uses these names of issue.citations.analysis: analyse, options, cited_table, _inconsistent, _unused, _CODES,
-and issue.citations.rules INCONSISTENT, LOCATOR_STYLE; and it knows that analyse finds inconsistencies after the
+_signature, and issue.citations.rules INCONSISTENT, LOCATOR_STYLE, UNUSED; and it knows that analyse finds inconsistencies after the
 per-citation problems and before the locator style. tests/test_incremental.py checks, on whole issues, that the
 result equals analyse(ctx) (group numbers aside), so a change in citations/ that this module does not follow
 fails there. The cleaner place for the split is citations/ itself (see benchmarks/README.md).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -74,6 +78,9 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
         cid = of_file.get(d.location.file)
         if cid is not None and d.code not in issue_wide:
             out[cid].diagnostics.append(d)
+    resolver = result.extra.get("resolver")
+    for part in out.values():
+        part.data["cited"] = summarise(part.records, resolver) if resolver is not None else None
     return out
 
 
@@ -84,23 +91,14 @@ def _nocite_meta(doc: Any) -> Any:
 
 
 def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> AnalysisResult:
-    """Every manuscript's citations in reading order, and the rules that need the whole issue."""
+    """Every manuscript's citations in reading order, and the rules that need the whole issue. The records of a
+    manuscript are read only when its citations take part in an inconsistency, or when records are printed."""
     analysis, rules = _analysis()
     opts = state.options
     diags = list(state.option_diagnostics)
-    cites = []
-    group = 0
     for part in parts.values():
-        renumber: dict[int, int] = {}
-        for c in part.records:
-            if c.group not in renumber:
-                group += 1
-                renumber[c.group] = group
-            c.group = renumber[c.group]
-            if rules.INCONSISTENT.code in c.findings:  # found again below, on the whole issue
-                c.findings = [f for f in c.findings if f != rules.INCONSISTENT.code]
-            cites.append(c)
         diags.extend(part.diagnostics)
+    cites = Cites(parts)
     bib = ensure_bibliography(ctx)
     if bib is not None and not getattr(bib, "entries", None) and not getattr(bib, "files", None):
         bib = None
@@ -111,15 +109,93 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
             from .citations.resolve import Resolver
 
             resolver = state.resolver = Resolver(bib, opts, ctx.issue)
-        diags.extend(_inconsistencies(ctx, cites, resolver, analysis, rules))
+        summaries = {cid: p.data.get("cited") for cid, p in parts.items()}
+        if any(v is None for v in summaries.values()):  # parts made without summaries: read every citation
+            summaries = {cid: summarise(p.records, resolver) for cid, p in parts.items()}
+        suspects = _suspect_works(summaries)
+        if suspects:  # only the citations of works cited two ways can be inconsistent
+            involved = [c for cid, part in parts.items() for i, work in _works(summaries[cid]) if work in suspects
+                        for c in (part.records[i],)]
+            diags.extend(_inconsistencies(ctx, involved, resolver, analysis, rules))
         if opts["unused_entry"] != "off":
             stub = SimpleNamespace(issue=ctx.issue, root=ctx.root, bibliography=ctx.bibliography,
                                    documents={cid: _Meta(p.data.get("nocite")) for cid, p in parts.items()})
-            diags.extend(analysis._unused(stub, cites, resolver, opts["unused_entry"]))
+            keys = sorted({row[1] for rows in summaries.values() for row in rows})
+            diags.extend(analysis._unused(stub, [SimpleNamespace(key=k) for k in keys], resolver,
+                                          opts["unused_entry"]))
     extra = {"resolver": resolver, "options": opts}
     if not ctx.lean:  # the per-contribution table is for the outputs and `issue refs cited`
         extra["cited"] = analysis.cited_table(cites)
     return AnalysisResult(records=cites, diagnostics=diags, extra=extra)
+
+
+def summarise(records: Any, resolver: Any) -> list[tuple]:
+    """What the issue-wide rules need of a manuscript's resolved citations: (position, key, work, form,
+    how the authors are named, whether it has a finding of its own already)."""
+    analysis, rules = _analysis()
+    later = {rules.LOCATOR_STYLE.code, rules.INCONSISTENT.code}
+    out = []
+    for i, c in enumerate(records):
+        if not c.key:
+            continue
+        w = resolver.by_key.get(c.key) if resolver is not None and c.key in resolver.by_key else None
+        out.append((i, c.key, w.work if w is not None else None, c.form,
+                    analysis._signature(c) if c.form != "markup" else "",
+                    any(f not in later for f in c.findings)))
+    return out
+
+
+def _works(rows: list[tuple]) -> list[tuple[int, Any]]:
+    return [(row[0], row[2]) for row in rows if row[2] is not None]
+
+
+def _suspect_works(summaries: dict[str, list[tuple]]) -> set:
+    """Works cited under two keys, or named two ways (prose citations without a finding) by two contributions:
+    the only ones _inconsistent can report (a superset of them)."""
+    keys: dict[Any, set] = {}
+    signatures: dict[Any, set] = {}
+    where: dict[Any, set] = {}
+    for cid, rows in summaries.items():
+        for _, key, work, form, signature, problem in rows:
+            if work is None:
+                continue
+            keys.setdefault(work, set()).add(key)
+            if form != "markup" and not problem:
+                signatures.setdefault(work, set()).add(signature)
+                where.setdefault(work, set()).add(cid)
+    return ({w for w, k in keys.items() if len(k) > 1}
+            | {w for w, s in signatures.items() if len(s) > 1 and len(where[w]) > 1})
+
+
+class Cites(Sequence):
+    """The issue's citations in reading order, each manuscript's records read when first needed; group numbers
+    made unique across the issue as they are put together."""
+
+    def __init__(self, parts: dict[str, DocumentPart]):
+        self._parts, self._items = parts, None
+
+    def _all(self) -> list:
+        if self._items is None:
+            items, group = [], 0
+            for part in self._parts.values():
+                renumber: dict[int, int] = {}
+                for c in part.records:
+                    if c.group not in renumber:
+                        group += 1
+                        renumber[c.group] = group
+                    c.group = renumber[c.group]
+                    items.append(c)
+            self._items = items
+        return self._items
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self):
+        return iter(self._all())
 
 
 class _Meta:
@@ -135,6 +211,8 @@ def _inconsistencies(ctx: Context, cites: list, resolver: Any, analysis: Any, ru
     later = {rules.LOCATOR_STYLE.code, rules.INCONSISTENT.code}
     problems: dict[int, list] = {}
     for c in cites:
+        if rules.INCONSISTENT.code in c.findings:  # found again here (the same records may be combined twice)
+            c.findings = [f for f in c.findings if f != rules.INCONSISTENT.code]
         earlier = [f for f in c.findings if f not in later]
         if earlier:
             problems[id(c)] = [(f, "", "") for f in earlier]

@@ -85,7 +85,49 @@ def _adhoc_issue(paths: list[str]) -> Issue:
                  citations={"unused_entry": "off"})
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group; the domain groups of COMMAND_MODULES are imported only when named (`issue check` does
+    not pay for the web server's imports). `main.commands` still lists them all, importing them then."""
+
+    def __init__(self, *args, **kwargs):
+        self._own: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for module, name in COMMAND_MODULES:
+            self._domain(name)
+        return self._own
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._own = dict(value or {})
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._own[name or cmd.name] = cmd
+
+    def _domain(self, name: str) -> click.Command | None:
+        if name not in self._own:
+            for module, attr in COMMAND_MODULES:
+                if attr != name:
+                    continue
+                try:
+                    mod = importlib.import_module(module)
+                except ModuleNotFoundError as exc:
+                    if exc.name and module.startswith(exc.name):
+                        return None
+                    raise
+                self._own[name] = getattr(mod, attr)
+        return self._own.get(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._own.get(cmd_name) or self._domain(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="issue")
 @click.option("--project", "-C", type=click.Path(file_okay=False), envvar="ISSUE_PROJECT",
               help="The issue folder (default: the nearest folder with issue.toml).")
@@ -352,18 +394,6 @@ def rules(markdown: bool) -> None:
         click.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.summary}")
 
 
-def _register_domain_commands() -> None:
-    for module, name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        main.add_command(getattr(mod, name), name)
-
-
-_register_domain_commands()
 
 
 def run(argv: list[str] | None = None) -> int:

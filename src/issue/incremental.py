@@ -107,7 +107,7 @@ def store_part(store: Store, name: str, key: str, part: DocumentPart) -> None:
 
 def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
     store = ctx.store()
-    chosen = [(name, target) for name, target in ANALYSES if only is None or name in only]
+    chosen = [(name, target) for name, target in ANALYSES if (only is None or name in only) and _present(target)]
     per_doc: list[tuple[str, PerDocument]] = []
     for name, _ in chosen:
         if name in PER_DOCUMENT:
@@ -117,7 +117,8 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
     per_names = {n for n, _ in per_doc}
     joint: Joint | None = None
     for name, target in chosen:
-        fn = resolve(target)
+        # an analysis done document by document is imported only if something must be computed
+        fn = resolve(target) if name not in per_names else True
         if fn is None:
             continue
         phase = PHASES.get(name, name)
@@ -138,6 +139,16 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
             ctx.diagnostics.extend(result.diagnostics)
     if ctx.pending:
         ctx.timed("parse", lambda: read_pending(ctx))
+
+
+def _present(target: str) -> bool:
+    """Whether an analysis's module is part of this build, without importing it."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(target.partition(":")[0]) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 # -- the bibliography: one step for the whole issue --------------------------------------------------------------------

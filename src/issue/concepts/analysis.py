@@ -200,7 +200,9 @@ def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: In
     for t in tallies:
         for concept, counts in t.ideas.items():
             ideas.setdefault(concept, Counter()).update(counts)
-    diags = R.locator_findings(index, vocab, ideas, limit)
+    lexicon = Lexicon(ctx)
+    diags = R.locator_findings(index, vocab, ideas, limit, modifier=lexicon.modifier)
+    lexicon.save()
     diags += R.spelling_findings(tallies, order)
     if ctx.documents:  # without manuscripts, "occurs nowhere" would be said of everything
         used = set().union(*(t.used for t in tallies)) if tallies else set()
@@ -220,3 +222,27 @@ def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: In
                     key="heading", value=c.heading,
                     suggestion="add the form the authors use to `variants`, or remove the heading"))
     return diags
+
+
+class Lexicon:
+    """Which words can qualify a term (rules._modifier), remembered in the cache: asking lemminflect means
+    loading its whole lexicon, a second or so, for the handful of words the locator rule asks about."""
+
+    def __init__(self, ctx: Context):
+        from ..cache import code_version, digest
+
+        self._store = ctx.store() if ctx.cache_dir is not None else None
+        self._key = digest("lexicon", code_version())
+        found = self._store.get("lexicon", self._key) if self._store is not None else None
+        self._known: dict[str, bool] = found if isinstance(found, dict) else {}
+        self._new = False
+
+    def modifier(self, word: str) -> bool:
+        if word not in self._known:
+            self._known[word] = R._modifier(word)
+            self._new = True
+        return self._known[word]
+
+    def save(self) -> None:
+        if self._new and self._store is not None:
+            self._store.put("lexicon", self._key, self._known)

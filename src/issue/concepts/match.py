@@ -120,8 +120,6 @@ class Matcher:
     """The vocabulary compiled into two Aho-Corasick automata (case-blind and case-sensitive)."""
 
     def __init__(self, vocab: Vocabulary):
-        import ahocorasick
-
         self.vocab = vocab
         self.table: dict[tuple[bool, str], list[Target]] = {}
         for c in vocab.concepts:
@@ -145,6 +143,11 @@ class Matcher:
                     self._add(term, Target(c, s, False, explicit=True, term=term))
                 for phrase in s.exclude:
                     self._add(phrase, Target(c, s, False, exclude=True, explicit=True, term=phrase))
+        self._compile()
+
+    def _compile(self) -> None:
+        import ahocorasick
+
         self.folded = ahocorasick.Automaton()
         self.cased = ahocorasick.Automaton()
         for (cased, form), targets in self.table.items():
@@ -154,6 +157,15 @@ class Matcher:
             self.folded.make_automaton()
         if self.cased.kind != ahocorasick.EMPTY:
             self.cased.make_automaton()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Kept in the cache without the automata (C objects the cache's safe loader refuses): the table of forms,
+        which takes the time to make, and the automata are built again from it in milliseconds."""
+        return {"vocab": self.vocab, "table": self.table}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.vocab, self.table = state["vocab"], state["table"]
+        self._compile()
 
     def _add(self, term: str, target: Target, acronym: bool = False) -> None:
         term = " ".join(term.split())

@@ -222,7 +222,7 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
 
 
 def locator_findings(index: "Index", vocab: "Vocabulary", ideas: dict[str, Counter[str]],
-                     limit: int = 6) -> list["Diagnostic"]:
+                     limit: int = 6, modifier: Any = None) -> list["Diagnostic"]:
     """check_locators, from each concept's candidate sub-entries already counted (tally.py)."""
     diags = []
     for e in index.entries:
@@ -234,7 +234,7 @@ def locator_findings(index: "Index", vocab: "Vocabulary", ideas: dict[str, Count
         concept = vocab.concept(e.concept)
         if concept is None:
             continue
-        found = _top_ideas(ideas.get(e.concept) or Counter())
+        found = _top_ideas(ideas.get(e.concept) or Counter(), modifier=modifier)
         hint = ("; candidates from the text: " + ", ".join(f"'{w}' ({k}×)" for w, k in found)) if found else ""
         diags.append(vocab.diagnostic(
             TOO_MANY_LOCATORS.code,
@@ -274,20 +274,29 @@ def _sub_entry_ideas(occurrences: list["Occurrence"], heading: str, top: int = 4
 
 
 def sub_entry_candidates(o: "Occurrence") -> list[str]:
-    """The candidate sub-entries one occurrence offers: the modifier before it, the phrase after it."""
+    """The candidate sub-entries one occurrence offers: the word before it, the phrase after it. Whether the
+    word can qualify a term (_modifier) is asked later, of the few most frequent candidates only."""
     out = []
     word = o.left_word.casefold() if o.left_word else ""
-    if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2 and _modifier(word):
+    if word and word.replace("-", "").isalpha() and word not in _STOP and len(word) > 2:
         out.append(word)
     text = o.block_ref.text if o.block_ref is not None else ""
     m = _AFTER.match(text, o.end, o.end + 60)
-    if m and m.group(2).casefold() not in _STOP and _modifier(m.group(2).casefold()):
+    if m and m.group(2).casefold() not in _STOP:
         out.append(f"{m.group(1)} {m.group(2)}")
     return out
 
 
-def _top_ideas(counts: Counter[str], top: int = 4) -> list[tuple[str, int]]:
-    return [(w, k) for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])) if k >= 2][:top]
+def _top_ideas(counts: Counter[str], top: int = 4, modifier: Any = None) -> list[tuple[str, int]]:
+    """The most frequent candidates (twice or more) whose word can qualify the term."""
+    modifier = modifier or _modifier
+    out: list[tuple[str, int]] = []
+    for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
+        if k < 2 or len(out) == top:
+            break
+        if modifier(w if " " not in w else w.split(" ", 1)[1].casefold()):  # "with China": is "china" one?
+            out.append((w, k))
+    return out
 
 
 # -- spelling across contributors ---------------------------------------------------------------------------------------

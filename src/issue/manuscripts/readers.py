@@ -641,12 +641,13 @@ def _cache_get(cache_dir: Path | None, sha: str) -> Document | None:
         return None
     import pickle
 
+    from .. import safe_pickle
     from ..cache import no_gc
 
     f = cache_dir / "documents" / f"{sha}.pickle"
     try:
         with no_gc(), f.open("rb") as fh:
-            return pickle.load(fh)
+            return safe_pickle.load(fh)  # a cache that came with someone else's folder is not trusted
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         return None
 

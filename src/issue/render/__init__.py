@@ -13,7 +13,6 @@ from typing import Callable
 
 from ..diagnostics.core import Diagnostic
 from ..pipeline import Context
-from . import pages
 
 WRITERS: list[tuple[str, str]] = [
     ("report", "issue.render.report:write"),
@@ -58,5 +57,4 @@ def render_all(ctx: Context, out: Path, formats: list[str] | None = None,
         if progress:
             progress(name)
         diags.extend(ctx.timed(f"render-{name}", lambda: fn(ctx, out)) or [])
-    pages.keep(ctx, out)  # the last --paginate's build/pages.toml, when this build typeset nothing
     return diags

@@ -54,20 +54,6 @@ def load(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in pages.items() if isinstance(v, (str, int))}
 
 
-def keep(ctx: Any, out: Path) -> None:
-    """A build that typeset nothing keeps the last proposal: build/pages.toml moves into the new build folder
-    `out`, so that the website of every `--format html` build (and `issue serve`) goes on showing those pages
-    until the next `issue build --paginate` replaces them. A build that typeset the PDF does not keep it."""
-    target = out / NAME
-    if getattr(ctx, "pagination", None) is not None or target.exists():
-        return
-    try:
-        data = (ctx.root / "build" / NAME).read_bytes()
-    except OSError:
-        return
-    target.write_bytes(data)
-
-
 def _split(pages: str) -> tuple[str, str]:
     first, _, last = pages.partition("-")
     return first.strip(), (last or first).strip()
