@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -168,3 +167,46 @@ def test_a_slow_typesetter_run_is_stopped_by_its_timeout(tmp_path):
     r = run_issue(root, "build", "--quiet", "--format", "pdf")
     assert r.status == 1, r.out
     assert "T102" in r.out and "typst_timeout" in r.out
+
+
+# -- near misses: what the rules behind the corpus must not report ----------------------------------------------
+def _findings(tmp_path: Path, name: str, text: str) -> list:
+    from issue.manuscripts import read_manuscript
+    from issue.manuscripts.checks import document_findings
+
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return document_findings(read_manuscript(tmp_path, name))
+
+
+def test_closed_markup_and_markers_inside_code_are_not_unclosed(tmp_path):
+    text = ("# Introduction\n\nASEAN's **AHA Centre** coordinated *the* response^[A closed note.] [in a link](x.html)"
+            " with `a ** b` and `` ` `` in code, $a*b$ in maths, and a note.[^1]\n\n[^1]: Defined here.\n")
+    assert [d for d in _findings(tmp_path, "ok.md", text) if d.code == "D107"] == []
+    bad = _findings(tmp_path, "bad.md", "# Introduction\n\nASEAN's **AHA Centre coordinated it.[^2]\n")
+    assert [(d.code, d.location.line, d.location.column) for d in bad if d.code == "D107"] == [("D107", 3, 9)]
+
+
+def test_include_syntax_shown_in_a_code_block_or_a_comment_is_not_reported(tmp_path):
+    md = "# Introduction\n\nThe filter reads:\n\n```markdown\n!include chapter2.md\n```\n\nText.\n"
+    assert [d for d in _findings(tmp_path, "ok.md", md) if d.code == "D104"] == []
+    tex = ("\\documentclass{article}\n\\begin{document}\nText \\% of it.\n% \\input{draft}\n"
+           "\\includegraphics{map}\n\\end{document}\n")
+    assert [d for d in _findings(tmp_path, "ok.tex", tex) if d.code == "D104"] == []
+
+
+def test_pandoc_errors_are_one_line_with_their_place():
+    from issue.pandoc import error_of
+
+    e = error_of('Error at "stdin" (line 6, column 2):\nunexpected end of input\nexpecting \\end{itemize}\n ^\n', 64)
+    assert (str(e), e.line, e.column) == ("unexpected end of input; expecting \\end{itemize}", 6, 2)
+    e = error_of('Error parsing YAML metadata at "stdin" (line 1, column 1):\nYAML parse exception at line 2, '
+                 "column 6,\nwhile parsing a flow sequence:\ndid not find expected ',' or ']'\n", 64)
+    assert (e.line, e.column) == (3, 6) and "YAML" in str(e) and "did not find expected" in str(e)
+    assert str(error_of("", 83)) == "pandoc failed with status 83"
+
+
+@pytest.mark.parametrize("limits", ["pandoc_timeout = 30", "pandoc_timeout = 0.5\nmax_manuscript_mb = 200"])
+def test_sensible_limits_are_accepted(tmp_path, limits):
+    root = _limited(tmp_path, limits)
+    r = check_in_process(root)
+    assert r.status == 0 and r.diagnostics() == [], r.out

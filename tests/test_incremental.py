@@ -142,6 +142,19 @@ def test_a_changed_manuscript_is_analysed_again_alone(demo, serial, monkeypatch)
     assert any(d.location.file == "papers/jones.md" and "Smiht" in (d.excerpt or "") for d in findings(after).items)
 
 
+def test_an_edit_that_makes_two_contributions_disagree_is_found_with_the_others_from_the_cache(demo, serial):
+    checked(demo)
+    paper = demo / "papers" / "mulloy.md"  # three others write "(HIPPO 2015)"; Mulloy did not cite it
+    text = paper.read_text(encoding="utf-8")
+    at = text.index("\n# ", text.index("\n# ") + 1)  # before the second section
+    paper.write_text(text[:at] + "\nPartnership became the theme of the review (United Nations High-Level "
+                     "Independent Panel on Peace Operations 2015).\n" + text[at:], encoding="utf-8")
+    after = checked(demo)
+    assert report(after) == report(whole(demo))
+    assert [d.location.file for d in findings(after).items
+            if d.code == "C212" and "HIPPO 2015" in d.message] == ["papers/mulloy.md"]
+
+
 def test_a_changed_bibliography_reanalyses_the_citations_of_every_manuscript(demo, serial, monkeypatch):
     checked(demo)
     bib = next((demo / "bibliography").glob("*.bib"))
@@ -180,6 +193,23 @@ def test_a_changed_manifest_option_is_not_served_from_the_cache(demo, serial):
         return {(d.location.file, d.excerpt) for d in findings(ctx).items if d.code == "C209"}
 
     assert locator_findings(after) and locator_findings(after) != locator_findings(before)
+
+
+def test_a_manuscript_saved_during_the_run_is_not_cached_under_its_old_content(demo, serial, monkeypatch):
+    import issue.manuscripts.readers as readers
+
+    real = readers.identify
+
+    def stale(root, rel, **kwargs):  # what the run saw before the author saved the file again
+        return "0" * 64 if rel == "papers/jones.md" else real(root, rel, **kwargs)
+
+    monkeypatch.setattr(readers, "identify", stale)
+    during = checked(demo)
+    assert report(during) == report(whole(demo))
+    monkeypatch.setattr(readers, "identify", real)
+    spy = Spy(monkeypatch)
+    assert report(checked(demo)) == report(during)
+    assert spy.calls == {"citations": ["jones"], "crossrefs": ["jones"], "concepts": ["jones"]}
 
 
 def test_an_unreadable_cache_is_only_a_miss(demo, serial):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import Store, code_version, digest
+from .cache import Store, code_version, digest, no_gc
 from .pipeline import (ANALYSES, PER_DOCUMENT, PHASES, AnalysisResult, Context, DocumentPart, PerDocument,
                        ensure_bibliography, load_bibliography, read_one, read_pending, register_read, resolve)
 
@@ -181,6 +181,7 @@ class Item:
     read: bool
     needs: list[str]
     keys: dict[str, str]
+    sha: str = ""  # the manuscript's hash when the keys were made
     earlier: dict[str, DocumentPart] = field(default_factory=dict)
 
 
@@ -193,6 +194,7 @@ class Joint:
         self.memos: dict[str, AnalysisResult] = {}
         self.fps: dict[str, str] = {}
         self.lost: set[tuple[str, str]] = set()  # (analysis, contribution) whose cached records could not be read
+        self.raced = False  # a manuscript changed during the run: its results are not kept
 
     # keys
     def fingerprint(self, name: str, per: PerDocument) -> str:
@@ -235,7 +237,8 @@ class Joint:
                 hit = self.store.get("memo", self.memo_key(name, self.keys))
                 if isinstance(hit, list):
                     self.memos[name] = AnalysisResult(LazyRecords(self, name), hit, {})
-        items = self.plan({n for n in self.names if n not in self.memos})
+        with no_gc():  # tens of thousands of cached records, all alive: the collector would only walk them
+            items = self.plan({n for n in self.names if n not in self.memos})
         ctx.add_time("load", time.perf_counter() - t0)
         self.work(items)
 
@@ -272,7 +275,8 @@ class Joint:
             needs = [n for n in self.names if cid in missing[n]]
             if cid in pending or needs:
                 earlier = {n: self.parts[n][cid] for n in self.names if cid in self.parts[n]}
-                items.append(Item(cid, cid in pending, needs, self.keys[cid], earlier))
+                info = self.ctx.documents.info(cid)
+                items.append(Item(cid, cid in pending, needs, self.keys[cid], info.sha256 if info else "", earlier))
         return items
 
     def cached_part(self, name: str, cid: str) -> DocumentPart | None:
@@ -316,6 +320,7 @@ class Joint:
         ctx.add_time("parse", time.perf_counter() - t0)
         items = [it for it in items if it.cid in ctx.documents]
         out, times = compute(ctx, self.per_doc, self.states, items, self.store)
+        self.raced = self.raced or bool(times.pop("raced", 0))
         for phase, seconds in times.items():
             ctx.add_time(phase, seconds)
         self._merge(out)
@@ -324,7 +329,7 @@ class Joint:
         global _JOB
         ctx = self.ctx
         # the earlier parts stay here: the workers inherit them (fork), they are not sent
-        batches = _batches([Item(it.cid, it.read, it.needs, it.keys) for it in items], workers)
+        batches = _batches([Item(it.cid, it.read, it.needs, it.keys, it.sha) for it in items], workers)
         by_id = {c.id: c for c in ctx.pending}
         _JOB = (ctx, self.per_doc, self.states, self.store, self)
         t0 = time.perf_counter()
@@ -344,6 +349,7 @@ class Joint:
             self._merge({name: {cid: DocumentPart(PartRecords(self, name, cid, self.keys[cid][name]),
                                                   part.diagnostics, part.data) for cid, part in parts.items()}
                          for name, parts in out.items()})
+            self.raced = self.raced or bool(times.pop("raced", 0))
             for phase, seconds in times.items():
                 spent[phase] = spent.get(phase, 0.0) + seconds
         done = {cid for r, _, _ in results for cid in r}
@@ -361,9 +367,10 @@ class Joint:
         if name in self.memos:
             return self.memos[name]
         t0 = time.perf_counter()
-        result = self.combined(name)
+        with no_gc():
+            result = self.combined(name)
         self.ctx.add_time(PHASES.get(name, name), time.perf_counter() - t0)
-        if self.memo:  # the findings alone: records are put together again from the parts if ever wanted
+        if self.memo and not self.raced:  # the findings alone: records are put together again from the parts
             self.store.put("memo", self.memo_key(name, {cid: self.keys_of(cid) for cid in self.ctx.documents}),
                            list(result.diagnostics))
         return result
@@ -396,8 +403,12 @@ def compute(ctx: Context, per_doc: list[tuple[str, PerDocument]], states: dict[s
         parts = per.documents(ctx, states[name], todo)
         times[PHASES.get(name, name)] = time.perf_counter() - t0
         keys = {it.cid: it.keys for it in items}
+        shas = {it.cid: it.sha for it in items}
         for cid, part in parts.items():
-            store_part(store, name, keys[cid][name], part)
+            if docs[cid].sha256 == shas[cid]:
+                store_part(store, name, keys[cid][name], part)
+            else:  # the file changed while this run read it: its part is not kept under the old content's key
+                times["raced"] = 1.0
             have[cid][name] = part
             out[name][cid] = part
     return out, times

@@ -342,11 +342,14 @@ def index_from_locators(vocab: Vocabulary, groups: Mapping[str, Mapping[str | No
 def collapse(locators: list[Locator]) -> list[Range]:
     """Consecutive pages (12, 13, 14 -> 12–14; iv, v -> iv–v), or consecutive blocks of one contribution."""
     out: list[Range] = []
+    last: Locator | None = None
     for loc in locators:
-        if out and _follows(out[-1].last, loc):
+        if last is not None and (_follows(last, loc) if last.page is not None or loc.page is not None else
+                                 loc.block == last.block + 1 and loc.contribution == last.contribution):
             out[-1].last = loc
         else:
             out.append(Range(loc, loc))
+        last = loc
     return out
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any, Iterable, TextIO
 
@@ -65,6 +66,7 @@ def format_text(diags: Iterable[Diagnostic], *, colour: bool = False, summary: b
 
 _SGR = {"bold": "1", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 _CONTROL = str.maketrans({0x07: None, 0x08: None, 0x0B: None, 0x0C: None, 0x0D: None})  # as rich strips them
+_SPECIAL = re.compile("[\x07\x08\x0b\x0c\x0d\t]")
 
 
 class _Line:
@@ -75,9 +77,11 @@ class _Line:
         self.colour = colour
 
     def parts(self, *parts: tuple[str, str]) -> str:
-        texts = [t.translate(_CONTROL) for t, _ in parts]
-        if any("\t" in t for t in texts):
-            texts = _expand_tabs(texts)
+        texts = [t for t, _ in parts]
+        if _SPECIAL.search("".join(texts)):  # rare: most lines have neither tabs nor control characters
+            texts = [t.translate(_CONTROL) for t in texts]
+            if any("\t" in t for t in texts):
+                texts = _expand_tabs(texts)
         if not self.colour:
             return "".join(texts) + "\n"
         runs: list[list[str]] = []  # [codes, text]: neighbours of one style printed as one run, as rich does

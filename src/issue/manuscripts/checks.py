@@ -7,7 +7,7 @@ from ..diagnostics.core import Diagnostic, make
 from ..model import Location
 from . import rules as R
 from .document import Document
-from .readers import LATEX_INCLUDE
+from .readers import LATEX_INCLUDE, MARKDOWN_INCLUDE
 
 
 def document_findings(doc: Document) -> list[Diagnostic]:
@@ -28,7 +28,7 @@ def document_findings(doc: Document) -> list[Diagnostic]:
             out.append(make(R.RAW_MARKUP.code, "shell commands (\\write18) in a manuscript are never run", loc,
                             excerpt=snippet, suggestion="delete it; ask the editors for what it should produce"))
             continue
-        if doc.format == "latex" and LATEX_INCLUDE.match(code.strip()):
+        if LATEX_INCLUDE.match(code.strip()) if doc.format == "latex" else MARKDOWN_INCLUDE.match(code):
             out.append(make(R.RAW_MARKUP.code, "the file it names is not read: a manuscript may not include other "
                             "files", loc, excerpt=snippet,
                             suggestion="paste the text it should include into the manuscript"))

@@ -85,6 +85,8 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
         doc = AstReader(rel, fmt, ast, source=text).read()
         if fmt == "latex":
             doc.raw_markup.extend(latex_inclusions(text))
+        else:
+            doc.raw_markup.extend(markdown_inclusions(text))
         return doc
     ast = _pandoc_json(rel, data, fmt, timeout)
     return AstReader(rel, fmt, ast).read()
@@ -98,6 +100,30 @@ LATEX_INCLUDE = re.compile(r"\\(?:input|include|subfile|import|subimport|inputfr
                            r"VerbatimInput|includepdf|openin|read|write18)\b\*?\s*(?:\[[^\]\n]*\]\s*)?"
                            r"(?:\{[^}\n]*\}){0,2}")
 LATEX_COMMENT = re.compile(r"(?<!\\)%.*")
+
+
+# The include syntaxes of pandoc filters and Quarto (pandoc itself has none): an author who writes one expects a
+# file to be pulled in, and none is.
+MARKDOWN_INCLUDE = re.compile(r"^\s*(?:!include\b.*|(?:```+|~~~+)\s*\{[^}\n]*\.include\b[^}\n]*\}.*|"
+                              r"\{\{<\s*include\s[^>\n]*>\}\}.*)$")
+FENCE = re.compile(r"^\s*(```+|~~~+)")
+
+
+def markdown_inclusions(text: str) -> list[tuple[int, str]]:
+    """Each include line outside code blocks, as (line, the line as written)."""
+    found: list[tuple[int, str]] = []
+    fence: str | None = None
+    for n, line in enumerate(text.split("\n"), 1):
+        m = MARKDOWN_INCLUDE.match(line)
+        if m and fence is None:
+            found.append((n, line.strip()))
+        f = FENCE.match(line)
+        if f:
+            if fence is None:
+                fence = f.group(1)[0] * len(f.group(1))
+            elif f.group(1).startswith(fence):
+                fence = None
+    return found
 
 
 def latex_inclusions(text: str) -> list[tuple[int, str]]:
