@@ -151,9 +151,6 @@ def test_a_manuscript_over_the_size_limit_names_the_limit_and_the_setting(tmp_pa
     assert "max_manuscript_mb" in r.out
 
 
-@pytest.mark.xfail(strict=True, reason="render/pdf.py compile_book(): Typst runs in-process with no timeout, so a "
-                                       "template or manuscript that makes it loop holds the build for as long as it "
-                                       "runs; [build] typst_timeout (checked by the manifest) is read by nothing")
 def test_a_slow_typesetter_run_is_stopped_by_its_timeout(tmp_path):
     from issue.render.templates import PACKAGE_TEMPLATES
 

@@ -9,6 +9,8 @@ from ..model import Location
 
 
 SEVERITY_VALUES = ("error", "warning", "info")
+MAX_MESSAGE = 400
+MAX_EXCERPT = 300
 
 
 class Severity(str, Enum):
@@ -61,6 +63,11 @@ def make(code: str, message: str, location: Location, **kwargs: Any) -> Diagnost
 
     r = get_rule(code)
     severity = kwargs.pop("severity", None) or r.severity
+    if len(message) > MAX_MESSAGE:  # a message quotes input: a 2 MB field must not become a 2 MB line
+        message = message[:MAX_MESSAGE - 1] + "…"
+    excerpt = kwargs.get("excerpt")
+    if excerpt and len(excerpt) > MAX_EXCERPT:
+        kwargs["excerpt"] = excerpt[:MAX_EXCERPT - 1] + "…"
     return Diagnostic(code=r.code, name=r.name, severity=Severity(severity), message=message, location=location, **kwargs)
 
 

@@ -299,7 +299,24 @@ ANCHOR_PAGES = """
 """
 
 
-def compile_book(source: str) -> tuple[bytes, list[Part], dict[str, str]]:
+def compile_book(source: str, timeout: float | None = None) -> tuple[bytes, list[Part], dict[str, str]]:
+    """Typeset in a child process that is stopped after `timeout` seconds ([build] typst_timeout): Typst runs
+    inside Python, and a template or manuscript that makes it loop must not hold the build."""
+    import multiprocessing
+
+    if not timeout:
+        return _compile_here(source)
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        return pool.apply_async(_compile_here, (source,)).get(timeout)
+    except multiprocessing.TimeoutError:
+        raise TimeoutError(f"Typst took longer than {timeout:g} s ([build] typst_timeout)") from None
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _compile_here(source: str) -> tuple[bytes, list[Part], dict[str, str]]:
     """Compile with Typst (embedded fonts only, so that every machine typesets alike; an empty root folder, so
     that nothing can be read) and ask the result where each part lies and on which page each label stands."""
     import typst
@@ -313,6 +330,13 @@ def compile_book(source: str) -> tuple[bytes, list[Part], dict[str, str]]:
         labels = compiler.query("<issue-anchor-pages>", field="value", one=True)
     parts = [Part(p["id"], p["first"], p["last"], p["first-label"], p["last-label"]) for p in json.loads(raw)]
     return pdf, parts, {str(name): str(page) for name, page in json.loads(labels)}
+
+
+def _typst_timeout(ctx: Context) -> float:
+    try:
+        return float((ctx.issue.build or {}).get("typst_timeout", 300))
+    except (TypeError, ValueError):
+        return 300.0
 
 
 def _typst_problem(exc: Exception, source: str) -> str:
@@ -481,7 +505,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
         book, parts, labels = cached, [Part(**p) for p in layout["parts"]], layout["labels"]
     else:
         try:
-            book, parts, labels = compile_book(source)
+            book, parts, labels = compile_book(source, timeout=_typst_timeout(ctx))
         except Exception as exc:  # typst.TypstError; the build goes on with the other outputs
             (folder / "issue.typ").write_text(source, encoding="utf-8")
             return diags + [make(R.WRITER_ERROR.code, f"Typst could not typeset the issue: {_typst_problem(exc, source)}",
