@@ -303,21 +303,44 @@ class Joint:
         needed = [n for n in self.names if any(n in it.needs for it in items)]
         if "citations" in needed:
             ensure_bibliography(ctx)
-        for name in needed:
-            self.state(name)
         workers = int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
         parallel = (workers > 1 and len(items) >= MIN_PARALLEL and ctx.cache_dir is not None
                     and "fork" in multiprocessing.get_all_start_methods())
         if parallel:
+            for name in needed:  # before the workers fork, so that each inherits them
+                self.state(name)
             self._in_workers(items, workers)
         else:
-            self._here(items)
+            self._here(items, needed)
 
-    def _here(self, items: list[Item]) -> None:
+    def _here(self, items: list[Item], needed: list[str]) -> None:
+        """Here, in this process: pandoc reads the new manuscripts (its own processes, one per manuscript) while
+        this thread prepares the analyses (a vocabulary to compile, a lexicon to load)."""
+        import threading
+
         ctx = self.ctx
         t0 = time.perf_counter()
-        read_pending(ctx)  # pandoc in parallel, one process per manuscript
-        ctx.add_time("parse", time.perf_counter() - t0)
+        failure: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                read_pending(ctx)
+            except BaseException as exc:  # noqa: BLE001 - raised again below, in this thread
+                failure.append(exc)
+            finally:
+                ctx.add_time("parse", time.perf_counter() - t0)
+
+        reader = threading.Thread(target=read, name="issue-read") if ctx.pending else None
+        if reader is not None:
+            reader.start()
+        try:
+            for name in needed:
+                self.state(name)
+        finally:
+            if reader is not None:
+                reader.join()
+        if failure:
+            raise failure[0]
         items = [it for it in items if it.cid in ctx.documents]
         out, times = compute(ctx, self.per_doc, self.states, items, self.store)
         self.raced = self.raced or bool(times.pop("raced", 0))

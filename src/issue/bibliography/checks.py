@@ -295,6 +295,11 @@ def _crossrefs(bib: Bibliography, entry: Entry, keys: list[str]) -> list[Diagnos
                          name, target, suggestion=f"did you mean '{close[0]}'?" if close else
                          f"add the entry '{target}' to the bibliography",
                          data={"key": entry.key, "target": target}))
+    for name, target in getattr(entry, "cyclic_parents", []):
+        out.append(_diag(R.MISSING_CROSSREF.code, f"{name} '{target}' of '{entry.key}' leads back to '{entry.key}' "
+                         "(a cycle): nothing is inherited through it", bib, entry, name, target,
+                         suggestion=f"remove the {name} field from one of the entries of the cycle",
+                         data={"key": entry.key, "target": target, "cycle": True}))
     return out
 
 

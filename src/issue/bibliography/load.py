@@ -630,8 +630,11 @@ def _resolve(bib: Bibliography, entry: Entry, done: set[str], active: set[str]) 
         targets = [k.strip() for k in value.split(",") if k.strip()] if name == "xdata" else [value.strip()]
         for target in targets:
             parent = _lookup(bib, target)
-            if parent is None or parent is entry:
+            if parent is None:
                 entry.missing_parents.append((name, target))
+                continue
+            if parent is entry or parent.key in active:  # a cycle: inherit nothing from it, and say so
+                entry.cyclic_parents.append((name, parent.key))
                 continue
             entry.parents.append(parent.key)
             _resolve(bib, parent, done, active)

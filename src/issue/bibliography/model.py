@@ -82,6 +82,7 @@ class Entry:
     inherited: dict[str, str] = field(default_factory=dict)  # field -> key of the entry it came from
     parents: list[str] = field(default_factory=list)  # crossref and xdata targets as written
     missing_parents: list[tuple[str, str]] = field(default_factory=list)  # (field, key) not found
+    cyclic_parents: list[tuple[str, str]] = field(default_factory=list)  # (field, key) that leads back here
     aliases: list[str] = field(default_factory=list)  # biblatex `ids`
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message) found while loading
     recovered: bool = False  # read from a block with a syntax error
@@ -202,7 +203,7 @@ class Entry:
 def _EMPTY_ENTRY_STATE() -> dict:
     return {"fields": {}, "raw_fields": {}, "expressions": {}, "location": Location(""), "field_positions": {},
             "authors": [], "editors": [], "others": {}, "protected": {}, "inherited": {}, "parents": [],
-            "missing_parents": [], "aliases": [], "problems": [], "recovered": False}
+            "missing_parents": [], "cyclic_parents": [], "aliases": [], "problems": [], "recovered": False}
 
 
 @dataclass
