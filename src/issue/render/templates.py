@@ -73,9 +73,16 @@ class _InsideLoader(FileSystemLoader):
         self.files = files
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            self.files[str(self.folder / template)] = self.display(template)  # so the finding names the file
+            line = exc.object[:exc.start].count(b"\n") + 1 if isinstance(exc.object, bytes) else None
+            raise TemplateSyntaxError(f"the template is not UTF-8 (byte 0x{exc.object[exc.start]:02x}); save it as "
+                                      "UTF-8", line or 1, template, str(self.folder / template)) from None
         real = Path(filename).resolve()
         if not real.is_relative_to(self.folder):
+            self.files[filename] = self.display(template)  # so the finding names the file
             # not TemplateNotFound: the ChoiceLoader would quietly fall back to the default
             raise SecurityError(f"{self.display(template)} links to a file outside the issue's templates folder")
         self.files[filename] = self.display(template)
@@ -220,7 +227,7 @@ def _source_line(env: IssueEnvironment, display: str, line: int | None) -> str |
     for filename, shown in env.template_files.items():
         if shown == display:
             try:
-                lines = Path(filename).read_text(encoding="utf-8").splitlines()
+                lines = Path(filename).read_text(encoding="utf-8", errors="replace").splitlines()
             except OSError:
                 return None
             return lines[line - 1] if 0 < line <= len(lines) else None
