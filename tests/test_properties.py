@@ -267,9 +267,6 @@ def test_damage_stays_where_it_is_and_a_lost_entry_is_reported(entries, data):
         assert diags, f"{lost} lost without a diagnostic ({kind} at {at}: {damaged[max(0, at - 20):at + 20]!r})"
 
 
-@pytest.mark.xfail(strict=True, reason="bibliography/load.py: an '@' followed by something that is not an entry "
-                   "type and a brace ('@ar}ticle{', '@article,{', '@articlefung2016,') makes bibtexparser skip the "
-                   "whole entry as a comment, without a diagnostic; BibTeX itself reports it")
 @pytest.mark.parametrize("damaged", ["@ar}ticle{fung2016,", "@article,{fung2016,", "@articlefung2016,",
                                      '@"article{fung2016,'])
 def test_damage_to_an_entry_type_is_reported(damaged):

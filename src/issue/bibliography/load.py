@@ -263,8 +263,25 @@ def _read_keymap(root: Path, path: Any, diags: list[Diagnostic]) -> dict[str, st
 _BLOCK_HEAD = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)")
 
 
+ENTRY_START = re.compile(r"\s*@\s*[A-Za-z]+\s*[{(]")
+LOOKS_LIKE_START = re.compile(r"\s*@[^\s{(]*[{(,]")
+
+
+def _damaged_entry_starts(rel: str, lines: list[str]) -> list[Diagnostic]:
+    """Lines that begin like an entry but are not one ('@ar}ticle{key,', '@articlekey,'): bibtexparser skips the
+    whole entry as a comment without a word, so it would vanish silently. BibTeX reports these; so do we."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if line.lstrip().startswith("@") and LOOKS_LIKE_START.match(line) and not ENTRY_START.match(line):
+            out.append(_at(R.SYNTAX.code, f"'{line.strip()[:60]}' is not the start of an entry: the entry is skipped",
+                           rel, lines, n, line.strip()[:60],
+                           suggestion="write the entry type and the key as '@article{key,'"))
+    return out
+
+
 def _parse_file(bib: Bibliography, rel: str, text: str, lines: list[str], macros: dict[str, str],
                 seen_folded: dict[str, Entry], diags: list[Diagnostic]) -> None:
+    diags.extend(_damaged_entry_starts(rel, lines))
     library = Splitter(text).split()
     for block in library.blocks:
         if isinstance(block, String):
