@@ -115,7 +115,9 @@ def _inputs(root: Path, globs: list[str], files: list[str] | None, options: dict
             diags.append(make(R.FILE.code, f"{rel} cannot be read: {exc.strerror or exc}", Location(rel)))
     keymap = _read_keymap(root, options.get("keymap"), diags)
 
-    digest = hashlib.sha256(CACHE_VERSION.encode())
+    from ..cache import code_version  # a new version of the loader must not read an old one's cache
+
+    digest = hashlib.sha256((CACHE_VERSION + code_version()).encode())
     digest.update(json.dumps(keymap, sort_keys=True).encode())
     for rel, blob in data:
         digest.update(f"\0{rel}\0{len(blob)}\0".encode())
@@ -267,16 +269,53 @@ ENTRY_START = re.compile(r"\s*@\s*[A-Za-z]+\s*[{(]")
 LOOKS_LIKE_START = re.compile(r"\s*@[^\s{(]*[{(,]")
 
 
+FIELD_LINE = re.compile(r"\s*[A-Za-z][\w-]*\s*=\s*[{\"\w]")
+NAMELESS_FIELD = re.compile(r"\s*=\s*[{\"]")
+
+
 def _damaged_entry_starts(rel: str, lines: list[str]) -> list[Diagnostic]:
-    """Lines that begin like an entry but are not one ('@ar}ticle{key,', '@articlekey,'): bibtexparser skips the
-    whole entry as a comment without a word, so it would vanish silently. BibTeX reports these; so do we."""
+    """Damage that bibtexparser passes over without a word, found by following the braces line by line:
+    a line that begins like an entry but is not one ('@ar}ticle{key,'), whose whole entry it skips as a comment;
+    a field with no name inside an entry, which it drops; and fields outside any entry, left behind when an
+    extra '}' closed the entry early. BibTeX reports all three; so do we."""
     out = []
+    depth = 0
+    orphaned = False
     for n, line in enumerate(lines, 1):
-        if line.lstrip().startswith("@") and LOOKS_LIKE_START.match(line) and not ENTRY_START.match(line):
-            out.append(_at(R.SYNTAX.code, f"'{line.strip()[:60]}' is not the start of an entry: the entry is skipped",
-                           rel, lines, n, line.strip()[:60],
-                           suggestion="write the entry type and the key as '@article{key,'"))
+        text = line.strip()
+        if not text or text.startswith("@"):
+            orphaned = False
+        if depth == 0 and text.startswith("@") and LOOKS_LIKE_START.match(line) and not ENTRY_START.match(line):
+            out.append(_at(R.SYNTAX.code, f"'{text[:60]}' is not the start of an entry: the entry is skipped",
+                           rel, lines, n, text[:60], suggestion="write the entry type and the key as '@article{key,'"))
+        elif (depth == 0 and not orphaned and not text.startswith("@") and FIELD_LINE.match(line)
+              and _after_entry(lines, n) is not None):
+            closed = _after_entry(lines, n)
+            orphaned = True  # one finding for the fields cut off, not one per field
+            group = []
+            for later in lines[n - 1:n + 40]:
+                if not later.strip() or later.lstrip().startswith("@"):
+                    break
+                group.append(later)
+            lost = [m.group(1) for m in (re.match(r"\s*([A-Za-z][\w-]*)\s*=", g) for g in group) if m]
+            out.append(_at(R.SYNTAX.code, f"an extra '}}' closes the entry on this line, so the fields after it "
+                           f"({', '.join(lost)}) are lost", rel, lines, closed, lines[closed - 1].strip()[-40:],
+                           suggestion="remove the extra '}'"))
+        elif depth > 0 and NAMELESS_FIELD.match(line):
+            out.append(_at(R.SYNTAX.code, "a field without a name: its value is lost", rel, lines, n, text[:60],
+                           suggestion="write the field's name before '=' (e.g. 'journal = {...}')"))
+        depth = max(0, depth + line.count("{") - line.count("\\{") - line.count("}") + line.count("\\}"))
     return out
+
+
+def _after_entry(lines: list[str], n: int) -> int | None:
+    """The line that closed an entry just above line n (so a field on line n was cut off from it), if any."""
+    for i in range(n - 2, -1, -1):
+        prev = lines[i]
+        if prev.strip():
+            ends = prev.rstrip().endswith(("}", "},", "}}")) and not prev.lstrip().startswith("@")
+            return i + 1 if ends and FIELD_LINE.match(prev) else None
+    return None
 
 
 def _parse_file(bib: Bibliography, rel: str, text: str, lines: list[str], macros: dict[str, str],

@@ -52,7 +52,9 @@ def _bytes_of(root: Path, rel: str, declared_format: str | None, max_mb: float) 
     if len(data) > max_mb * 1024 * 1024:
         raise ReadError(make(R.TOO_LARGE.code, f"{len(data) / 1048576:.1f} MB is more than the limit of {max_mb} MB",
                              Location(rel), suggestion="raise [build] max_manuscript_mb in issue.toml if this is right"))
-    return fmt, data, hashlib.sha256(data + f"|{fmt}|{READER_VERSION}".encode()).hexdigest()
+    from ..cache import code_version  # a new version of the readers must not read an old one's documents
+
+    return fmt, data, hashlib.sha256(data + f"|{fmt}|{READER_VERSION}|{code_version()}".encode()).hexdigest()
 
 
 def identify(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> str:
