@@ -286,14 +286,14 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     except building.BuildFailed as exc:
         reporters.write(exc.diagnostics, "text", sys.stderr, colour=colour)
         raise click.ClickException("an output could not be written whole; nothing was built (build/ is unchanged)")
+    if timings:
+        _print_timings(run)
     if render_diags:
         reporters.write(render_diags, "text", sys.stderr, colour=colour)
         if any(d.severity.value == "error" for d in render_diags):
             ctx.exit(EXIT_ERRORS)
     if not quiet:
         click.echo(f"built {issue.root / 'build'}", err=True)
-    if timings:
-        _print_timings(run)
 
 
 def _print_timings(run) -> None:

@@ -156,7 +156,7 @@ def _bibliography(ctx: Context, fn, store: Store, memo: bool) -> None:
     key = digest("bibliography", base_key(ctx), bibliography_key(ctx))
     if memo and not ctx.bibliography_loaded:
         hit = store.get("memo", key)
-        if hit is not None:
+        if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], AnalysisResult):
             load_diags, result = hit
             ctx.diagnostics.extend(load_diags)
             ctx.results["bibliography"] = result

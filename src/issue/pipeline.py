@@ -317,8 +317,6 @@ def resolve(target: str) -> Any:
         raise
 
 
-_resolve = resolve  # the name other modules used
-
 
 def analyse(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
     """Run the analyses (those in `only`), document by document where they can, with the cache."""
