@@ -63,8 +63,11 @@ def test_killed_build_leaves_the_old_or_the_new_tree(scaffold, tmp_path):
     for _ in range(10):
         shutil.rmtree(scaffold / "build")
         shutil.copytree(saved_old, scaffold / "build")
+        # a killed process cannot remove its temporary folders: keep them in tmp_path, not the machine's /tmp
+        scratch = tmp_path / "tmp"
+        scratch.mkdir(exist_ok=True)
         proc = subprocess.Popen([EXE, "build", "--quiet"], cwd=scaffold, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(scratch)})
         time.sleep(rng.uniform(0.05, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -173,3 +176,92 @@ def shutil_rm(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path)
+
+
+# -- nothing changed: build/ is left as it is, the findings are those of the last build -------------------------
+def build_cmd(root: Path, *args: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, "build", *args], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1", **env})
+
+
+def outputs_state(build: Path) -> dict[str, tuple[int, int]]:
+    """Each output file's inode and modification time: a file written again changes them."""
+    return {p.relative_to(build).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in sorted(build.rglob("*"))
+            if p.is_file() and not p.relative_to(build).as_posix().startswith(".cache/")}
+
+
+
+
+def test_an_unchanged_issue_is_not_built_again_and_its_findings_are_reported_again(scaffold):
+    paper = scaffold / "papers" / "smith.md"
+    paper.write_text(paper.read_text().replace("low-hanging fruit", "low-hanging fruit [@nosuchwork2019]", 1))
+    first = build_cmd(scaffold, "--format", "html")
+    assert first.returncode == 0, first.stderr
+    assert "nosuchwork2019" in first.stderr
+    before = outputs_state(scaffold / "build")
+    second = build_cmd(scaffold, "--format", "html")
+    assert second.returncode == first.returncode
+    assert "build/ is up to date" in second.stderr
+    finding = [line for line in first.stderr.splitlines() if "nosuchwork2019" in line]
+    assert finding and all(line in second.stderr.splitlines() for line in finding)
+    assert outputs_state(scaffold / "build") == before  # not one file written again
+    # --strict on the same inputs stops on the same error, from the stamp, and leaves build/ alone
+    strict = build_cmd(scaffold, "--format", "html", "--strict")
+    assert strict.returncode == 1
+    assert "--strict: errors found" in strict.stderr and "nosuchwork2019" in strict.stderr
+    assert outputs_state(scaffold / "build") == before
+
+
+@pytest.mark.parametrize("change", ["manuscript", "template", "new bibliography file", "deleted output", "epoch",
+                                    "formats"])
+def test_any_change_to_what_the_build_is_made_from_builds_again(scaffold, change):
+    assert build_cmd(scaffold, "--format", "html", "--quiet").returncode == 0
+    site = scaffold / "build" / "html"
+    env, args = {}, ["--format", "html", "--quiet"]
+    if change == "manuscript":
+        paper = scaffold / "papers" / "smith.md"
+        paper.write_text(paper.read_text().replace("low-hanging fruit", "easiest field"))
+    elif change == "template":
+        (scaffold / "templates" / "html").mkdir(parents=True, exist_ok=True)
+        (scaffold / "templates" / "html" / "landing.html").write_text(
+            '{% extends "default/landing.html" %}{% block main %}<p>Overridden landing page</p>{% endblock %}')
+    elif change == "new bibliography file":
+        (scaffold / "bibliography" / "more.bib").write_text(
+            "@book{quetzal2001,\n  author = {Quetzalcoatl, Ximena},\n  title = {Relief Without Rivals},\n"
+            "  publisher = {Example Press},\n  year = {2001},\n}\n")
+    elif change == "deleted output":
+        (site / "index.html").unlink()
+    elif change == "epoch":
+        env["SOURCE_DATE_EPOCH"] = "1577836800"
+    elif change == "formats":
+        args = ["--format", "report", "--quiet"]
+    before = outputs_state(scaffold / "build")
+    again = build_cmd(scaffold, *args, **env)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" not in again.stderr
+    after = outputs_state(scaffold / "build")
+    assert after != before
+    assert (site / "index.html").is_file()
+    page = (site / "index.html").read_text()
+    if change == "manuscript":
+        assert "easiest field" in (site / "smith.html").read_text()
+    elif change == "template":
+        assert "Overridden landing page" in page
+    elif change == "new bibliography file":
+        assert "Quetzalcoatl" in (site / "bibliography.html").read_text()
+    elif change == "epoch":
+        assert "2020-01-01" in page
+    elif change == "formats":  # the website is kept from the build before (carried over, hard-linked)
+        assert after["html/index.html"] == before["html/index.html"]
+        assert after["report/check.json"] != before["report/check.json"]
+
+
+def test_an_up_to_date_build_imports_neither_the_pipeline_nor_the_writers(scaffold):
+    assert build_cmd(scaffold, "--format", "html", "--quiet").returncode == 0
+    probe = ("import sys\nfrom issue.cli import run\ncode = run(['build', '--format', 'html', '--quiet'])\n"
+             "heavy = sorted(m for m in sys.modules if m.startswith(('issue.pipeline', 'issue.render', 'jinja2',"
+             " 'issue.citations', 'issue.concepts', 'issue.bibliography', 'pypandoc')))\n"
+             "print(code, heavy)\n")
+    p = subprocess.run([sys.executable, "-c", probe], cwd=scaffold, capture_output=True, text=True,
+                       env={**os.environ, "NO_COLOR": "1"})
+    assert p.stdout.strip() == "0 []", p.stdout + p.stderr

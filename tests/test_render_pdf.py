@@ -78,10 +78,71 @@ def test_front_matter_is_roman_and_the_body_arabic(book, demo_ctx):
     opening = next(i for i, x in enumerate(labels) if x.isdigit())
     assert labels[:5] == ["i", "ii", "iii", "iv", "v"]
     assert all(re.fullmatch(r"[ivxlc]+", x) for x in labels[:opening])
-    assert labels[opening] == "1"
     assert _norm(first_article.title) in _norm(texts[opening])
     assert opening % 2 == 0, "the first contribution opens on a right-hand page (odd physical page)"
     assert all(x.isdigit() for x in labels[opening:])
+
+
+def _manifest_first_pages(demo_ctx) -> dict[str, int]:
+    return {c.id: int(str(c.pages).split("-")[0]) for c in demo_ctx.issue.contributions if c.pages}
+
+
+def test_arabic_pages_follow_the_manifest(book, demo_ctx):
+    """issue.toml gives the published pages of four papers (Cook's from 35) and none for the introduction and
+    Mulloy: each paper with pages opens on the page the manifest gives; the introduction runs on into Cook's
+    first page; Mulloy opens after the last page the manifest gives to Jones; no number is printed twice."""
+    labels, texts = book.page_labels, _page_texts(book)
+    given = _manifest_first_pages(demo_ctx)
+    assert given["cook"] == 35
+    contributions = demo_ctx.issue.contributions
+    for c in contributions:
+        if c.id in given:
+            at = _physical(book, str(given[c.id]))
+            assert _norm(c.title) in _norm(texts[at]), f"{c.id}: its title is not on p. {given[c.id]}"
+            assert at % 2 == 0, f"{c.id} opens on a right-hand page"
+    body = next(i for i, x in enumerate(labels) if x.isdigit())
+    cook = _physical(book, "35")
+    assert [int(x) for x in labels[body:cook + 1]] == list(range(35 - (cook - body), 36)), \
+        "the introduction's pages run on into Cook's first page"
+    assert _norm(contributions[0].title) in _norm(texts[body]) and int(labels[body]) < 35
+    jones_last = int(next(str(c.pages) for c in contributions if c.id == "jones").split("-")[1])
+    mulloy = next(i for i, t in enumerate(texts) if _norm("Japan, Asian, and global broader peace") in _norm(t)
+                  and i > cook)
+    assert int(labels[mulloy]) > jones_last and int(labels[mulloy]) % 2 == 1
+    numbers = [int(x) for x in labels[body:]]
+    assert numbers == sorted(numbers) and len(numbers) == len(set(numbers)), "no page number twice"
+
+
+def test_cross_references_carry_the_typeset_page_range(demo, book, demo_ctx):
+    """"Newby (this issue, 72–77)": the range printed after a cross-reference is the pages the paper stands on in
+    this PDF: its title on the first, its running heads on every page to the last, and nothing of it after."""
+    import tomllib
+
+    labels, texts = book.page_labels, _page_texts(book)
+    text = " ".join("\n".join(texts).replace("\u00ad", "").split())
+    names = {"Jones and Jalkebro": "introduction", "Cook and Yogendran": "cook", "Hirono": "hirono",
+             "Newby": "newby", "Jones": "jones", "Mulloy": "mulloy"}
+    found: dict[str, set[tuple[int, int]]] = {}
+    for m in re.finditer(r"(Jones and Jalkebro|Cook and Yogendran|Hirono|Newby|Jones|Mulloy),? \(?this issue, "
+                         r"(\d+)(?:–(\d+))?", text):
+        found.setdefault(names[m.group(1)], set()).add((int(m.group(2)), int(m.group(3) or m.group(2))))
+    assert set(found) == set(names.values()), f"every paper is referred to with its pages: {sorted(found)}"
+    assert sum(len(v) for v in found.values()) == len(found), "one range per paper, wherever it is cited"
+    typeset = tomllib.loads((demo / "build" / "pages.toml").read_text(encoding="utf-8"))["pages"]
+    by_id = {c.id: c for c in demo_ctx.issue.contributions}
+    for cid, ranges in found.items():
+        (first, last), = ranges
+        assert f"{first}-{last}" == typeset[cid]
+        c = by_id[cid]
+        start, end = _physical(book, str(first)), _physical(book, str(last))
+        assert _norm(c.title) in _norm(texts[start]), f"{cid}: its title is not on p. {first}"
+        heads = (_norm(c.short_title or c.title), _norm(c.author_names))
+        for at in range(start + 1, end + 1):
+            head = _norm(" ".join(texts[at].splitlines()[:2]))
+            assert any(h[:25] in head for h in heads), f"{cid}: p. {labels[at]} is not one of its pages"
+        if end + 1 < len(texts):
+            after = _norm(" ".join(texts[end + 1].splitlines()[:2]))
+            assert not any(h[:25] in after for h in heads), f"{cid} runs on past p. {last}"
 
 
 def test_each_title_stands_on_the_page_the_contents_give(book, demo_ctx):
@@ -102,7 +163,7 @@ def test_each_title_stands_on_the_page_the_contents_give(book, demo_ctx):
 
 def test_each_index_locator_points_to_a_page_where_the_term_occurs(book, demo_ctx):
     texts = _page_texts(book)
-    index_at = max(i for i, t in enumerate(texts) if t.lstrip().startswith("Index"))
+    index_at = max(i for i, t in enumerate(texts) if re.match(r"\s*Index\s*\n", t))  # the heading, not a running head
     index_text = "\n".join(texts[index_at:]).replace("\u00ad", "-")
     index = demo_ctx.results["concepts"].extra["index"]
     surfaces: dict[str, set[str]] = {}
@@ -132,7 +193,7 @@ def test_each_index_locator_points_to_a_page_where_the_term_occurs(book, demo_ct
 
 def test_index_locators_are_deduplicated_and_collapsed(book):
     texts = _page_texts(book)
-    index_at = max(i for i, t in enumerate(texts) if t.lstrip().startswith("Index"))
+    index_at = max(i for i, t in enumerate(texts) if re.match(r"\s*Index\s*\n", t))  # the heading, not a running head
     text = " ".join("\n".join(texts[index_at:]).split())
     assert "–" in text, "consecutive pages become ranges"
     for m in re.finditer(r"((?:\d+(?:–\d+)?, )+\d+(?:–\d+)?)", text):
@@ -301,3 +362,117 @@ def test_typst_escaping():
     assert typst_text.finalize("#strong[x]") == "\\#strong\\[x\\]"
     with pytest.raises(ValueError):
         typst_text.label("a> #panic(")
+
+
+def _views(*specs):
+    from types import SimpleNamespace
+
+    out = []
+    for cid, pages in specs:
+        first, _, last = (pages or "").partition("-")
+        out.append(SimpleNamespace(id=cid, first_page=first or None, last_page=last or first or None))
+    return out
+
+
+def test_numbering_plan_from_the_manifest():
+    from issue.render.pdf import numbering
+
+    # no pages anywhere: from 1, or from [build] first_page
+    assert numbering(_views(("a", None), ("b", None)), None).start == 1
+    assert numbering(_views(("a", None), ("b", None)), 7).start == 7
+    # the first contribution has pages: the body starts there
+    plan = numbering(_views(("a", "35-53"), ("b", "54-71"), ("c", None)), None)
+    assert (plan.start, plan.back_from) == (35, None)
+    assert plan.openings == {"a": 35, "b": 54}
+    assert plan.floors == {"c": 73}, "after p. 71, on a right-hand (odd) page"
+    # an introduction without pages before them: counted back from the first paper with pages
+    plan = numbering(_views(("intro", None), ("a", "35-53"), ("b", "54-70"), ("c", None)), None)
+    assert (plan.start, plan.back_from) == (None, ("a", 35))
+    assert plan.floors == {"c": 71}
+    # [build] first_page wins for the start; pages that are not whole numbers are not used
+    plan = numbering(_views(("intro", None), ("a", "e12-e20"), ("b", "35-40")), 3)
+    assert (plan.start, plan.back_from, plan.openings) == (3, None, {"b": 35})
+
+
+def _para(*inlines):
+    return {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [{"t": "Para", "c": list(inlines)}]}
+
+
+def _words(text):
+    out = []
+    for i, w in enumerate(text.split(" ")):
+        if i:
+            out.append({"t": "Space"})
+        if w:
+            out.append({"t": "Str", "c": w})
+    return out
+
+
+def _xref(target, text):
+    return {"t": "Link", "c": [["", ["crossref"], []], _words(text), ["#" + target, ""]]}
+
+
+def _raw(ast):
+    return [n["c"][1] for n in json_walk(ast["blocks"]) if n.get("t") == "RawInline"]
+
+
+def json_walk(node):
+    if isinstance(node, dict):
+        yield node
+        yield from json_walk(node.get("c"))
+    elif isinstance(node, list):
+        for x in node:
+            yield from json_walk(x)
+
+
+def test_page_ranges_follow_the_marker_of_a_cross_reference():
+    from issue.render.pdf import add_page_ranges
+
+    parts = {"jones": "jones", "c2cook": "2cook", "newby": "newby"}
+    # "Newby (this issue)." -> after "issue", before ")."
+    ast = _para(*_words("As "), _xref("newby", "Newby"), *_words(" (this issue). Next"))
+    add_page_ranges(ast, parts)
+    inl = ast["blocks"][0]["c"]
+    at = next(i for i, n in enumerate(inl) if n.get("t") == "RawInline")
+    assert inl[at - 1] == {"t": "Str", "c": "issue"} and inl[at + 1] == {"t": "Str", "c": ")."}
+    assert inl[at]["c"][1] == ', #issue-page-range(<newby>, "newby");'
+    # the whole "Jones, this volume" is the link: inside it, at its end
+    ast = _para(_xref("jones", "(Jones, this volume)"))
+    add_page_ranges(ast, parts)
+    assert _raw(ast) == [', #issue-page-range(<jones>, "jones");']
+    assert ast["blocks"][0]["c"][0]["c"][1][-1] == {"t": "Str", "c": ")"}
+    # two papers, one marker: both ranges in the order named
+    ast = _para(*_words("the papers by "), _xref("c2cook", "Cook"), *_words(" and "), _xref("newby", "Newby"),
+                *_words(" in this special issue show"))
+    add_page_ranges(ast, parts)
+    assert _raw(ast) == [', #issue-page-range(<c2cook>, "2cook");, #issue-page-range(<newby>, "newby");']
+    # no marker: "in Newby's paper" is left as written; nor does a marker in a later sentence count
+    for words in ("'s paper shows that this issue", ". Later in this issue", " writes on this issue"):
+        ast = _para(_xref("newby", "Newby"), *_words(words))
+        add_page_ranges(ast, parts)
+        assert _raw(ast) == [], words
+    # a link to something that is not a contribution is no cross-reference
+    ast = _para({"t": "Link", "c": [["", [], []], _words("Jones"), ["#jones", ""]]}, *_words(" (this issue)"))
+    add_page_ranges(ast, parts)
+    assert _raw(ast) == []
+
+
+def test_pages_that_differ_from_the_manifest_are_reported(demo, capsys):
+    """The demo's manuscripts are shorter than the published papers: each paper opens on its published first page
+    but ends earlier, and the build says so (T106, at the line of `pages`), also when the PDF comes from the cache."""
+    import tomllib
+
+    from issue.cli import run
+
+    typeset = tomllib.loads((demo / "build" / "pages.toml").read_text(encoding="utf-8"))["pages"]
+    lines = (demo / "issue.toml").read_text(encoding="utf-8").splitlines()
+    capsys.readouterr()
+    assert run(["-C", str(demo), "build", "--format", "pdf"]) in (0, 1)
+    out = capsys.readouterr()
+    text = out.out + out.err
+    reported = re.findall(r"issue\.toml:(\d+):1: info\[T106 typeset-pages-differ\]: (\w+) is typeset on pp\. "
+                          r"(\d+)–(\d+), but issue\.toml gives pages = \"([\d-]+)\"", text)
+    assert {cid for _, cid, *_ in reported} == {"cook", "hirono", "newby", "jones"}
+    for line, cid, first, last, given in reported:
+        assert typeset[cid] == f"{first}-{last}" and given.split("-")[0] == first != given
+        assert lines[int(line) - 1].strip() == f'pages = "{given}"'

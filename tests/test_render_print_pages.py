@@ -130,6 +130,23 @@ def test_contents_show_the_typeset_pages_where_the_manifest_has_none(demo, book,
     assert kind.endswith(f"pp. {_shown(proposed[without[-1]])}"), "the article's page gives its print pages too"
 
 
+def test_website_contents_and_pdf_open_each_paper_on_the_same_page(demo, book, texts):
+    """The demo's issue.toml gives the published pages (Cook 35-53, ...): the PDF numbers its pages so that each
+    paper opens on the page the website's contents give, and the PDF's own contents say so too."""
+    data = tomllib.loads((demo / "issue.toml").read_text(encoding="utf-8"))
+    shown = _contents(demo)
+    contents_at = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents"))
+    printed = _norm(texts[contents_at])
+    for c in data["contributions"]:
+        first = re.split(r"[–-]", shown[f"{c['id']}.html"])[0]
+        if c.get("pages"):
+            assert first == c["pages"].split("-")[0], "the manifest's pages on the website"
+        at = book.page_labels.index(first)
+        assert _norm(c["title"])[:30] in _norm(texts[at]), f"{c['id']}: the website says p. {first}"
+        m = re.search(re.escape(_norm(c["title"])) + r"(\d+)", printed)
+        assert m and m.group(1) == first, f"{c['id']}: the PDF's contents give p. {m and m.group(1)}"
+
+
 # -- the index -------------------------------------------------------------------------------------------------
 def _print_locators(index_page):
     """(contribution page, anchor, page label, entry heading) of every print-page locator of the website's index."""
@@ -167,7 +184,7 @@ def test_index_gives_the_page_each_occurrence_was_typeset_on(demo, book, texts, 
 
 def test_index_page_numbers_are_those_of_the_printed_index(index_page, texts):
     """Each main entry's pages in the website are among the pages the PDF's own index gives for it."""
-    index_at = max(i for i, t in enumerate(texts) if t.lstrip().startswith("Index"))
+    index_at = max(i for i, t in enumerate(texts) if re.match(r"\s*Index\s*\n", t))  # the heading, not a running head
     printed = re.sub(r"–\s+", "–", "\n".join(texts[index_at:]).replace("\u00ad", "-"))  # "42–\n45": a range
     compared = 0
     for li in index_page.xpath("//ul[@class='index']/li"):

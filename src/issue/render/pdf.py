@@ -11,6 +11,12 @@ offprints are cut from the book with pypdf (so their pages are numbered as in th
 page of every index occurrence: both are left on the Context (`ctx.pagination`) for the writers that run after
 this one, so that the website's contents and index show the print pages of this very build.
 
+The arabic pages agree with issue.toml: a contribution with `pages` opens on the first page given there, the
+contributions before the first such one run on into it (Typst counts them back), and one without `pages` opens after
+the last page the manifest gives the one before it (`numbering`); where the typeset pages differ from the manifest's,
+the build says so (T106). A cross-reference between contributions carries the pages the cited one is typeset on
+("Jones, this issue, 89–95"; `add_page_ranges`), resolved by Typst in the same layout that fills the contents.
+
 Whatever a manuscript contains, no raw Typst reaches the compiler (print_prep drops raw elements; pandoc escapes
 text), the manifest's text is escaped by the templates (typst_text), and the compiler's root is an empty folder,
 so a document cannot read any file.
@@ -34,7 +40,7 @@ from ..pipeline import Context
 from . import pages as pages_file, print_prep, rules as R, templates, typst_text
 from .print_prep import PrintIssue, PrintSource, article_id, digest
 
-PDF_VERSION = "pdf-2"  # part of every cache key: bump when the Typst conversion changes
+PDF_VERSION = "pdf-3"  # part of every cache key: bump when the Typst conversion changes
 DEFAULT_WIDTH, DEFAULT_HEIGHT = "156mm", "234mm"  # Royal octavo, a common journal and monograph format
 _LENGTH = re.compile(r"^\d{2,4}(?:\.\d+)?(?:mm|cm|in|pt)$")
 
@@ -82,12 +88,111 @@ def _metadata(ident: str) -> dict[str, Any]:
 LABELLED = ("Header", "Div", "Table", "Figure")  # elements pandoc's Typst writer gives a label of their own
 
 
-def _typst_ast(source: PrintSource, targets: set[str], articles: set[str]) -> tuple[dict[str, Any], set[str]]:
+# "Jones, this issue" / "Newby (this issue)" / "Cook and Jones in this volume": the words after which print adds
+# the page range of the papers named.
+_MARKER = re.compile(r"\bthis\s+(?:special\s+)?(?:issue|volume|collection)$", re.I)
+# what may stand between the last name and the marker: "Newby (this issue", "Jones, this issue", "Cook and
+# Yogendran in this volume"; not "Newby's paper shows that this issue"
+_GAP = re.compile(r"[\s,;:(]*(?:(?:in|and|et|al\.?|[A-Z][\w’'.-]*)[\s,;:(]+)*this\s+(?:special\s+)?"
+                  r"(?:issue|volume|collection)")
+_WORD_END = re.compile(r"^(.*?[A-Za-z])([^A-Za-z]*)$", re.S)
+_LOOKAHEAD = 16  # inlines after a cross-reference within which its marker phrase must follow
+
+
+def _plain(node: Any) -> str:
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return node["c"]
+        if node.get("t") in ("Space", "SoftBreak", "LineBreak"):
+            return " "
+        return _plain(node.get("c"))
+    if isinstance(node, list):
+        return "".join(_plain(x) for x in node)
+    return ""
+
+
+def _crossref_target(node: Any, parts: dict[str, str]) -> str | None:
+    if isinstance(node, dict) and node.get("t") == "Link" and "crossref" in node["c"][0][1]:
+        target = (node["c"][2][0] or "")[1:]
+        return parts.get(target) and target
+    return None
+
+
+def _page_ranges(targets: list[str], parts: dict[str, str]) -> dict[str, Any]:
+    """`, 71–88` (Typst finds the pages): one range per paper, in the order they are named."""
+    calls = [f"#issue-page-range({typst_text.label(t)}, {typst_text.string(parts[t])});" for t in targets]
+    return {"t": "RawInline", "c": ["typst", ", " + ", ".join(calls)]}
+
+
+def _split_at(word: re.Match, inserted: dict[str, Any]) -> list[dict[str, Any]]:
+    """"issue)." -> "issue", the inserted element, ")."."""
+    tail = [{"t": "Str", "c": word.group(2)}] if word.group(2) else []
+    return [{"t": "Str", "c": word.group(1)}, inserted, *tail]
+
+
+def add_page_ranges(ast: dict[str, Any], parts: dict[str, str]) -> None:
+    """After the marker phrase of a cross-reference ("this issue"), the page range of each paper it names, as
+    typeset ("Jones, this issue, 71–88"). References without a marker ("in Newby's paper") are left as written.
+    `parts`: the label of each contribution's opening -> its id."""
+
+    def inlines(items: list) -> None:
+        i = 0
+        while i < len(items):
+            first = _crossref_target(items[i], parts)
+            if first is None:
+                i += 1
+                continue
+            targets = [first]
+            inner = items[i]["c"][1]
+            last = next((k for k in range(len(inner) - 1, -1, -1) if inner[k].get("t") == "Str"), None)
+            m = _WORD_END.match(inner[last]["c"]) if last is not None else None
+            if m and _MARKER.search(_plain(inner[:last]) + m.group(1)):  # the link is "Jones (this issue)" itself
+                inner[last:last + 1] = _split_at(m, _page_ranges(targets, parts))
+                i += 1
+                continue
+            j, gap = i + 1, ""  # gap: the text since the last name
+            while j < len(items) and j <= i + _LOOKAHEAD:
+                node = items[j]
+                other = _crossref_target(node, parts)
+                if other is not None:
+                    if other not in targets:
+                        targets.append(other)
+                    gap = ""
+                    j += 1
+                    continue
+                if not isinstance(node, dict) or node.get("t") not in ("Str", "Space", "SoftBreak"):
+                    break
+                word = _plain(node)
+                m = _WORD_END.match(word) if node.get("t") == "Str" else None
+                if m and _GAP.fullmatch(gap + m.group(1)):
+                    items[j:j + 1] = _split_at(m, _page_ranges(targets, parts))
+                    j += 2
+                    break
+                if m and re.search(r"[.;!?]", m.group(2)):
+                    break  # the sentence or clause ended without a marker
+                gap += word
+                j += 1
+            i = max(j, i + 1)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            if node and all(isinstance(x, dict) and "t" in x for x in node):
+                inlines(node)
+            for x in node:
+                visit(x)
+        elif isinstance(node, dict):
+            visit(node.get("c"))
+
+    visit(ast.get("blocks", []))
+
+
+def _typst_ast(source: PrintSource, targets: set[str], articles: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
     """The AST as Typst should see it: an index anchor becomes an invisible `metadata` element with its label (a
     label in Typst markup would attach to the whole preceding text run, possibly on an earlier page); a span that a
     link points to gets such a marker too; every other id is dropped, so that no label is ever defined twice; a
-    link whose target has no label becomes its text (Typst refuses to compile a dangling link); the reference
-    list is wrapped in `issue-references` (hanging indents). Returns the AST and the anchor labels placed."""
+    link whose target has no label becomes its text (Typst refuses to compile a dangling link); a cross-reference
+    to another contribution gets its page range (add_page_ranges); the reference list is wrapped in
+    `issue-references` (hanging indents). Returns the AST and the anchor labels placed."""
     ast = print_prep.splice.copy_ast(source.ast)
     placed: set[str] = set()
     kept: set[str] = set()
@@ -120,7 +225,7 @@ def _typst_ast(source: PrintSource, targets: set[str], articles: set[str]) -> tu
             attr[0] = ""
 
     print_prep.walk(ast.get("blocks", []), others)
-    known = kept | placed | articles
+    known = kept | placed | set(articles)
 
     def links(node: dict[str, Any]) -> list | None:
         if node.get("t") == "Link" and (node["c"][2][0] or "").startswith("#") and node["c"][2][0][1:] not in known:
@@ -136,12 +241,13 @@ def _typst_ast(source: PrintSource, targets: set[str], articles: set[str]) -> tu
                 items[i:i + 1] = [{"t": "RawBlock", "c": ["typst", "#issue-references["]}, node,
                                   {"t": "RawBlock", "c": ["typst", "]"]}]
 
+    add_page_ranges(ast, articles)
     references(ast.get("blocks", []))
     ast["meta"] = {}
     return ast, placed
 
 
-def _typst_body(ctx: Context, source: PrintSource, targets: set[str], articles: set[str]) -> tuple[str, set[str]]:
+def _typst_body(ctx: Context, source: PrintSource, targets: set[str], articles: dict[str, str]) -> tuple[str, set[str]]:
     ast, placed = _typst_ast(source, targets, articles)
     text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     key = digest(PDF_VERSION, print_prep.pandoc_identity(), text)
@@ -238,14 +344,68 @@ def typst_environment(ctx: Context) -> templates.IssueEnvironment:
     return env
 
 
-def _settings(ctx: Context) -> tuple[dict[str, Any], list[Diagnostic]]:
+def _whole_pages(first: Any, last: Any) -> tuple[int, int] | None:
+    first, last = str(first or "").strip(), str(last or first or "").strip()
+    if first.isdigit() and last.isdigit() and 0 < int(first) <= int(last):
+        return int(first), int(last)
+    return None
+
+
+def _manifest_pages(contributions: list[Any]) -> dict[str, tuple[int, int]]:
+    """contribution id -> (first, last) page from issue.toml's `pages` (the model's first_page and last_page),
+    where both are whole numbers."""
+    out: dict[str, tuple[int, int]] = {}
+    for c in contributions:
+        pair = _whole_pages(c.first_page, c.last_page)
+        if pair is not None:
+            out[c.id] = pair
+    return out
+
+
+@dataclass
+class Numbering:
+    """How the arabic pages are numbered. `start`: the number of the body's first page, or None when it is counted
+    back from `back_from` (a contribution the manifest gives pages to: the contributions before it run on into
+    its first page). `openings`: contribution id -> the number its opening page must carry (the manifest's first
+    page); `floors`: contribution id -> the lowest number it may open on (after the pages the manifest gives the
+    contribution before it), so that no number is printed twice."""
+
+    start: int | None
+    back_from: tuple[str, int] | None
+    openings: dict[str, int]
+    floors: dict[str, int]
+
+
+def numbering(contributions: list[Any], first_page: int | None) -> Numbering:
+    """The arabic numbering that makes the PDF agree with issue.toml: each contribution with `pages` opens on its
+    first page there; the body starts at [build] first_page when given, else so that the contributions before the
+    first one with pages run on into it, else at 1."""
+    given = _manifest_pages(contributions)
+    openings = {cid: first for cid, (first, _) in given.items()}
+    floors: dict[str, int] = {}
+    reserved = 0  # the last page the manifest gives to a contribution before this one
+    for c in contributions:
+        if c.id in given:
+            reserved = given[c.id][1]
+        elif reserved:
+            floors[c.id] = reserved + 1 if reserved % 2 == 0 else reserved + 2  # odd, as a right-hand page
+    if first_page is not None or not given:
+        return Numbering(first_page or 1, None, openings, floors)
+    anchor = next(c.id for c in contributions if c.id in given)
+    if anchor == contributions[0].id:
+        return Numbering(given[anchor][0], None, openings, floors)
+    return Numbering(None, (anchor, given[anchor][0]), openings, floors)
+
+
+def _settings(ctx: Context, contributions: list[Any]) -> tuple[dict[str, Any], list[Diagnostic]]:
     build = ctx.issue.build or {}
     diags: list[Diagnostic] = []
-    first = build.get("first_page", 1)
-    if not isinstance(first, int) or isinstance(first, bool) or first < 1:
+    first = build.get("first_page")
+    if first is not None and (not isinstance(first, int) or isinstance(first, bool) or first < 1):
         diags.append(make(R.WRITER_ERROR.code, f"[build] first_page must be a whole number from 1, not {first!r}; "
-                                               "using 1", Location("issue.toml"), excerpt=str(first)))
-        first = 1
+                                               "numbering from the manifest's pages", Location("issue.toml"),
+                          excerpt=str(first)))
+        first = None
     size = {}
     for key, default in (("page_width", DEFAULT_WIDTH), ("page_height", DEFAULT_HEIGHT)):
         value = str(build.get(key, default))
@@ -256,7 +416,13 @@ def _settings(ctx: Context) -> tuple[dict[str, Any], list[Diagnostic]]:
             value = default
         size[key] = typst_text.TypstCode(value)
     lang, _, region = (ctx.issue.language or "en").partition("-")
-    return {"first_page": first, "width": size["page_width"], "height": size["page_height"],
+    plan = numbering(contributions, first)
+    back_from = None
+    if plan.back_from is not None:
+        cid, number = plan.back_from
+        back_from = {"label": typst_text.label(article_id(cid)), "number": number}
+    return {"first_page": plan.start, "back_from": back_from, "openings": plan.openings, "floors": plan.floors,
+            "width": size["page_width"], "height": size["page_height"],
             "lang": lang.lower() or "en", "region": region.upper() or None}, diags
 
 
@@ -265,7 +431,7 @@ def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]
     anchors placed in it."""
     diags: list[Diagnostic] = []
     targets = _link_targets(issue.sources)
-    articles = {article_id(c.id) for c in issue.model.contributions}
+    articles = {article_id(c.id): c.id for c in issue.model.contributions}  # opening label -> contribution
     bodies: dict[str, str] = {}
     placed: set[str] = set()
     for s in issue.sources:
@@ -277,7 +443,7 @@ def typst_source(ctx: Context, issue: PrintIssue) -> tuple[str, list[Diagnostic]
             continue
         bodies[s.contribution.id] = body
         placed |= anchors
-    settings, more = _settings(ctx)
+    settings, more = _settings(ctx, list(issue.model.contributions))
     diags += more
     model = issue.model
     articles = [Article(c, typst_text.TypstCode(bodies.get(c.id, ""))) for c in model.contributions]
@@ -304,30 +470,31 @@ def compile_book(source: str, timeout: float | None = None) -> tuple[bytes, list
     inside Python, and a template or manuscript that makes it loop must not hold the build."""
     import multiprocessing
 
-    if not timeout:
-        return _compile_here(source)
-    pool = multiprocessing.get_context("fork").Pool(1)
-    try:
-        return pool.apply_async(_compile_here, (source,)).get(timeout)
-    except multiprocessing.TimeoutError:
-        raise TimeoutError(f"Typst took longer than {timeout:g} s ([build] typst_timeout)") from None
-    finally:
-        pool.terminate()
-        pool.join()
+    # The folder belongs to this process: a child stopped at the timeout cannot clean up after itself.
+    with tempfile.TemporaryDirectory(prefix="issue-typst-") as root:
+        if not timeout:
+            return _compile_here(source, root)
+        pool = multiprocessing.get_context("fork").Pool(1)
+        try:
+            return pool.apply_async(_compile_here, (source, root)).get(timeout)
+        except multiprocessing.TimeoutError:
+            raise TimeoutError(f"Typst took longer than {timeout:g} s ([build] typst_timeout)") from None
+        finally:
+            pool.terminate()
+            pool.join()
 
 
-def _compile_here(source: str) -> tuple[bytes, list[Part], dict[str, str]]:
+def _compile_here(source: str, root: str) -> tuple[bytes, list[Part], dict[str, str]]:
     """Compile with Typst (embedded fonts only, so that every machine typesets alike; an empty root folder, so
     that nothing can be read) and ask the result where each part lies and on which page each label stands."""
     import typst
 
-    with tempfile.TemporaryDirectory(prefix="issue-typst-") as root:
-        main = Path(root) / "issue.typ"  # a file, not bytes: the binding's query() cannot find in-memory input
-        main.write_text(source + ANCHOR_PAGES, encoding="utf-8")
-        compiler = typst.Compiler(str(main), root=root, ignore_system_fonts=True)
-        pdf = compiler.compile(format="pdf")
-        raw = compiler.query("<issue-pages>", field="value", one=True)
-        labels = compiler.query("<issue-anchor-pages>", field="value", one=True)
+    main = Path(root) / "issue.typ"  # a file, not bytes: the binding's query() cannot find in-memory input
+    main.write_text(source + ANCHOR_PAGES, encoding="utf-8")
+    compiler = typst.Compiler(str(main), root=root, ignore_system_fonts=True)
+    pdf = compiler.compile(format="pdf")
+    raw = compiler.query("<issue-pages>", field="value", one=True)
+    labels = compiler.query("<issue-anchor-pages>", field="value", one=True)
     parts = [Part(p["id"], p["first"], p["last"], p["first-label"], p["last-label"]) for p in json.loads(raw)]
     return pdf, parts, {str(name): str(page) for name, page in json.loads(labels)}
 
@@ -480,6 +647,36 @@ def _record(ctx: Context, out: Path, parts: list[Part], model_contributions: lis
                                                  if c.id in by_id})
 
 
+def page_findings(ctx: Context, parts: list[Part]) -> list[Diagnostic]:
+    """T106 for each contribution whose typeset pages are not the `pages` issue.toml gives it (informational: the
+    manifest's pages are what the website, JATS and Crossref print)."""
+    from ..project import MANIFEST, KeyLines
+
+    try:
+        lines = KeyLines(ctx.issue.manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, AttributeError):
+        lines = KeyLines("")
+    by_id = {p.id: p for p in parts}
+    out: list[Diagnostic] = []
+    for n, c in enumerate(ctx.issue.contributions):
+        first, _, last = re.sub(r"\s*(?:--|–|-)\s*", "-", str(c.pages or "").strip()).partition("-")
+        given = _whole_pages(first, last)
+        part = by_id.get(c.id)
+        if given is None or part is None or not (part.first_label.isdigit() and part.last_label.isdigit()):
+            continue
+        typeset = (int(part.first_label), int(part.last_label))
+        if typeset != given:
+            shown = "–".join(dict.fromkeys(str(x) for x in typeset))
+            out.append(make(R.PAGES_DIFFER.code,
+                            f"{c.id} is typeset on pp. {shown}, but issue.toml gives pages = \"{c.pages}\"; the "
+                            "website, JATS and Crossref give issue.toml's pages",
+                            Location(MANIFEST, line=lines.line("contributions", n, "pages") or 1, column=1),
+                            excerpt=str(c.pages),
+                            suggestion="if this PDF is the one to publish, run `issue build --paginate` and copy "
+                                       "its range from build/pages.toml into issue.toml"))
+    return out
+
+
 # -- the writer ------------------------------------------------------------------------------------------------
 def write(ctx: Context, out: Path) -> list[Diagnostic]:
     folder = out / "pdf"
@@ -489,7 +686,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
         bundled = _from_bundle(ctx, key, folder)
         if bundled is not None:
             _record(ctx, out, bundled[0], ctx.issue.contributions, bundled[1])
-            return []
+            return page_findings(ctx, bundled[0])
     issue = print_prep.prepare(ctx)
     diags = print_prep.diagnostics_once(ctx, issue)
     try:
@@ -532,4 +729,4 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     _record(ctx, out, parts, list(issue.model.contributions), anchors)
     if key and not diags:  # with findings, build again next time so that they are reported again
         _to_bundle(ctx, key, folder, parts, anchors)
-    return diags
+    return diags + page_findings(ctx, parts)  # these come from the layout: reported from the bundle too

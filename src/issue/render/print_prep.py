@@ -403,6 +403,8 @@ def _fix_links(source: PrintSource, contributions: set[str]) -> None:
         if not target.startswith("#"):
             return None
         frag = target[1:]
+        if frag in contributions and "crossref" in node["c"][0][1]:
+            return None  # "Jones and Jalkebro (this issue)": the introduction, not this paper's "Introduction"
         if frag in source.ids:
             node["c"][2][0] = "#" + source.ids[frag]
             return None

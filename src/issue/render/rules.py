@@ -18,3 +18,10 @@ TEMPLATE_IN_MANUSCRIPT = rule("T105", "manuscript-expression-error", "error",
                               why="The introduction's expressions keep it in step with the manifest; a wrong name "
                                   "would print nothing useful.",
                               example="{{ contributions.jnoes.title }}", instead="{{ contributions.jones.title }}")
+PAGES_DIFFER = rule("T106", "typeset-pages-differ", "info",
+                    "A contribution's pages in the typeset PDF are not the `pages` that issue.toml gives it.",
+                    why="The PDF opens each contribution on the first page issue.toml gives, and the website, JATS "
+                        "and Crossref print issue.toml's pages; when the typeset text is longer or shorter, the "
+                        "last pages differ.",
+                    example='pages = "35-53"   # the PDF typesets it on pp. 35-42',
+                    instead='pages = "35-42"   # accepted from build/pages.toml after `issue build --paginate`')
