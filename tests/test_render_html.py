@@ -310,3 +310,28 @@ def test_note_style_renders_each_paper_with_its_own_citeproc_run(cli, make_issue
     assert 'id="ref-mitrany1966"' in page and 'id="ref-keohane1984"' in page
     assert "Mitrany, David." in page  # the bibliography entry, in the note style's form
     assert 'id="ref-martel2017"' not in page  # another paper's work is not in this paper's list
+
+
+def test_citations_in_notes_and_headings_are_rendered_in_place_and_each_paper_lists_what_it_cites(cli, make_issue):
+    """The issue's citations go through one citeproc run apart from the text; each comes back to its own place
+    (body, heading, footnote) and each paper's reference list holds the entries it cites, none other."""
+    newby = NEWBY.replace("# References", "# Function, after @keohane1984\n\nA closing remark.[^1]\n\n"
+                          "[^1]: On function and form see @mitrany1966 [12] and [@martel2017].\n\n# References")
+    root = make_issue({"bibliography/issue.bib": BIB, "papers/introduction.md": INTRO, "papers/newby.md": newby},
+                      manifest=MANIFEST)
+    build(cli, root)
+    site = root / "build" / "html"
+    page = (site / "newby.html").read_text()
+    heading = re.search(r"<h2[^>]*>(Function, after.*?)</h2>", page, re.S).group(1)
+    assert 'href="#ref-keohane1984"' in heading and "Keohane" in heading
+    notes = page.split('id="footnotes"')[1]
+    assert re.search(r'Mitrany \(<a href="#ref-mitrany1966"[^>]*>1966, 12</a>\)', notes)
+    assert 'href="#ref-martel2017"' in notes
+    refs = page.split('id="refs"')[1]
+    assert set(re.findall(r'<div id="ref-([^"]+)"', refs)) == {"keohane1984", "mitrany1966", "martel2017"}
+    intro_refs = (site / "introduction.html").read_text().split('id="refs"')[1]
+    assert set(re.findall(r'<div id="ref-([^"]+)"', intro_refs)) == {"martel2017", "mitrany1966"}
+    for p in site.glob("*.html"):  # no placeholder is left anywhere
+        assert "issue/cite/" not in p.read_text() and "issue/refs" not in p.read_text(), p.name
+    # the bibliography page and "how to cite" come from the same run
+    assert "Keohane, Robert O. 1984." in (site / "bibliography.html").read_text()

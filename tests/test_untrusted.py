@@ -123,6 +123,8 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("untrusted")
     root, outside = make_injected(folder)
     before = _tree(folder, root / "build")
+    package = Path(pandoc.__file__).parent
+    package_before = _package_tree(package)
     commands: list[list[str]] = []
     real = pandoc.subprocess.run
 
@@ -138,7 +140,13 @@ def built(tmp_path_factory):
     finally:
         pandoc.subprocess.run = real
     return {"root": root, "folder": folder, "status": status, "out": buf.getvalue(), "before": before,
-            "after": _tree(folder, root / "build"), "commands": commands}
+            "after": _tree(folder, root / "build"), "commands": commands,
+            "package_before": package_before, "package_after": _package_tree(package)}
+
+
+def _package_tree(package: Path) -> dict[str, str]:
+    """The installed package's files, but Python's own compiled modules (the interpreter writes those)."""
+    return {k: v for k, v in _tree(package, package / "nonexistent").items() if not k.endswith(".pyc")}
 
 
 def test_the_injected_issue_builds(built):
@@ -281,6 +289,11 @@ def test_typst_code_written_in_a_manuscript_is_printed_not_run(built):
 # -- the file system --------------------------------------------------------------------------------------------
 def test_nothing_is_written_outside_build(built):
     assert built["after"] == built["before"], "files outside build/ changed"
+
+
+def test_nothing_is_written_into_the_installed_package(built):
+    # not even a cache of compiled templates: the package may be read-only or shared between users
+    assert built["package_after"] == built["package_before"]
 
 
 def test_every_pandoc_run_is_sandboxed(built):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -235,7 +236,9 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     """Run the checks, then write the issue into build/ (replaced atomically).
 
     The build goes on past unresolved citations and cross-references, which are marked in the output; it stops
-    when an input cannot be read or the manifest is invalid, and with --strict on any error.
+    when an input cannot be read or the manifest is invalid, and with --strict on any error. When nothing it is
+    made from has changed since the last build (manuscripts, bibliography, manifest, templates, style, vocabulary),
+    it prints that build's findings and leaves build/ as it is.
 
     \b
     Examples:
@@ -244,20 +247,40 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
       issue build --strict               # in CI: fail on any error
       issue build --paginate             # also propose the typeset pages: build/pages.toml
     """
-    from . import build as building
+    import time
+
+    from . import build as building  # light: the stamp of the last build is checked before anything heavy loads
+
+    t0 = time.perf_counter()
+    chosen = None
+    if formats:
+        chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    request = building.request_of(chosen, paginate)
+    root = _root_of(ctx.obj["project"])
+    if root is not None and building.stamp_enabled():
+        hit = building.up_to_date(root, request)
+        if hit is not None:  # nothing changed: the findings of the last build, and build/ as it is
+            found, render_diags = hit
+            t1 = time.perf_counter()
+            _gate(found, strict, quiet, colour)
+            if timings:
+                click.echo("TIMINGS " + json.dumps({"load": round(t1 - t0, 4),
+                                                    "write": round(time.perf_counter() - t1, 4)}), err=True)
+            _built(ctx, root, render_diags, quiet, colour, up_to_date=True)
+            return
+
     from .pipeline import findings, run_checks
     from .render import available
 
     opened = open_project(ctx.obj["project"])
     issue, manifest_diags = opened
-    chosen = None
-    if formats:
-        chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    if chosen is not None:
         if not chosen:
             raise UsageProblem(f"--format names no output; available: {', '.join(available())}")
-        unknown = [f for f in chosen if f not in available()]
+        unknown = [f for f in chosen if f not in available(chosen)]
         if unknown:
             raise UsageProblem(f"unknown output {', '.join(unknown)}; available: {', '.join(available())}")
+        chosen = list(chosen)
     if paginate:
         issue.build = {**(issue.build or {}), "paginate": True}
         if chosen is not None and "pdf" not in chosen:
@@ -267,20 +290,26 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     run.diagnostics.extend(manifest_diags)
     try:
         with building.lock(issue.root):
+            if building.stamp_enabled():
+                building.clean_leftovers(issue.root)
+                hit = building.up_to_date(issue.root, request)  # another build, waited for, has just made it
+                if hit is not None:
+                    _gate(hit[0], strict, quiet, colour)
+                    if timings:
+                        _print_timings(run)
+                    _built(ctx, issue.root, hit[1], quiet, colour, up_to_date=True)
+                    return
+                facts = run.timed("load", lambda: building.input_facts(issue, _style_files(issue)))
             run_checks(run)
             found = findings(run).items
-            shown = [d for d in found if d.severity.value == "error"] if quiet else found
-            if shown:
-                reporters.write(shown, "text", sys.stderr, colour=colour)
-            if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
-                raise UsageProblem("the manifest has errors; nothing was built (build/ is unchanged)")
-            unreadable = [d for d in found if d.code in ("D101", "D103", "D105") and d.severity.value == "error"]
-            if unreadable:
-                raise click.ClickException("a manuscript cannot be read; nothing was built (build/ is unchanged)")
-            if strict and any(d.severity.value == "error" for d in found):
-                raise click.ClickException("--strict: errors found; nothing was built (build/ is unchanged)")
+            _gate(found, strict, quiet, colour)
             with _progress(quiet, len(chosen or available())) as progress:
                 render_diags = building.build(run, chosen, progress=progress)
+            if building.stamp_enabled():
+                if any(d.severity.value == "error" for d in render_diags):  # a writer's trouble may pass (a
+                    building.forget_stamp(issue.root)  # timeout): the next build tries again
+                else:
+                    building.write_stamp(issue.root, request, facts, found, render_diags)
     except building.BuildLocked as exc:
         raise click.ClickException(str(exc))
     except building.BuildFailed as exc:
@@ -288,18 +317,54 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
         raise click.ClickException("an output could not be written whole; nothing was built (build/ is unchanged)")
     if timings:
         _print_timings(run)
+    _built(ctx, issue.root, render_diags, quiet, colour)
+
+
+def _root_of(project: str | None) -> Path | None:
+    """The issue folder, without reading the manifest (None when there is none: open_project says why)."""
+    root = Path(project).resolve() if project else find_root()
+    return root if root is not None and (root / "issue.toml").is_file() else None
+
+
+def _style_files(issue: Issue) -> list[Path]:
+    """The CSL file the outputs are rendered in, when it comes from the package's collection (a style inside the
+    issue folder is named in the manifest, and so already in the stamp)."""
+    try:
+        from .render import csl
+
+        return [csl.resolve(issue)[0].path]
+    except Exception:  # noqa: BLE001 - a style that cannot be resolved is reported by the writers
+        return []
+
+
+def _gate(found: list[Diagnostic], strict: bool, quiet: bool, colour: bool | None) -> None:
+    """The checks' findings, and whether the build may go on."""
+    shown = [d for d in found if d.severity.value == "error"] if quiet else found
+    if shown:
+        reporters.write(shown, "text", sys.stderr, colour=colour)
+    if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
+        raise UsageProblem("the manifest has errors; nothing was built (build/ is unchanged)")
+    unreadable = [d for d in found if d.code in ("D101", "D103", "D105") and d.severity.value == "error"]
+    if unreadable:
+        raise click.ClickException("a manuscript cannot be read; nothing was built (build/ is unchanged)")
+    if strict and any(d.severity.value == "error" for d in found):
+        raise click.ClickException("--strict: errors found; nothing was built (build/ is unchanged)")
+
+
+def _built(ctx: click.Context, root: Path, render_diags: list[Diagnostic], quiet: bool, colour: bool | None,
+           up_to_date: bool = False) -> None:
     if render_diags:
         reporters.write(render_diags, "text", sys.stderr, colour=colour)
         if any(d.severity.value == "error" for d in render_diags):
             ctx.exit(EXIT_ERRORS)
     if not quiet:
-        click.echo(f"built {issue.root / 'build'}", err=True)
+        if up_to_date:
+            click.echo("nothing has changed since the last build; build/ is up to date", err=True)
+        click.echo(f"built {root / 'build'}", err=True)
 
 
 def _print_timings(run) -> None:
     """`--timings`: the seconds of each phase on stderr, as one JSON line (benchmarks/run.py reads it)."""
-    import json
-
     click.echo("TIMINGS " + json.dumps({k: round(v, 4) for k, v in sorted(run.timings.items())}), err=True)
 
 

@@ -11,8 +11,12 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 from ..diagnostics.core import Diagnostic
-from ..pipeline import Context
+
+if TYPE_CHECKING:
+    from ..pipeline import Context
 
 WRITERS: list[tuple[str, str]] = [
     ("report", "issue.render.report:write"),
@@ -26,10 +30,12 @@ WRITERS: list[tuple[str, str]] = [
 ]
 
 
-def available() -> list[str]:
+def available(only: list[str] | None = None) -> list[str]:
+    """The writers present (their modules import); with `only`, among those names alone (the others are not
+    imported: `--format html` does not load the PDF writer)."""
     names = []
     for name, target in WRITERS:
-        if _load(target) is not None:
+        if (only is None or name in only) and _load(target) is not None:
             names.append(name)
     return names
 

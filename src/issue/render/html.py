@@ -16,7 +16,7 @@ import json
 import os
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,7 +33,7 @@ from . import csl, howtocite, pages as print_pages, rules as R, splice, template
 from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
                       records)
 
-RENDER_VERSION = "html-1"  # part of every cache key: bump when the conversion changes
+RENDER_VERSION = "html-2"  # part of every cache key: bump when the conversion changes
 PAGES = {"index": "landing.html", "abstracts": "abstracts.html", "concept-index": "concept-index.html",
          "bibliography": "bibliography.html", "crossref-map": "crossref-map.html",
          "citation-report": "citation-report.html", "checks": "checks.html"}
@@ -408,15 +408,10 @@ def _templated_kinds(ctx: Context) -> set[str]:
 
 def _cite_ids(ast: dict[str, Any]) -> list[str]:
     out: list[str] = []
-
-    def visit(items: list) -> None:
-        for node in items:
-            if node.get("t") == "Cite":
-                for citation in node["c"][0]:
-                    if citation["citationId"] not in out:
-                        out.append(citation["citationId"])
-
-    splice.walk_inlines(ast.get("blocks", []), visit)
+    for node in _cites_in(ast.get("blocks", [])):
+        for citation in node["c"][0]:
+            if citation["citationId"] not in out:
+                out.append(citation["citationId"])
     return out
 
 
@@ -486,15 +481,16 @@ def _notes_heading(html: str) -> str:
                                     f'aria-labelledby="notes-heading">\n<h2 id="notes-heading">Notes</h2>', html, count=1)
 
 
-def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: Path, timeout: float) -> str:
+def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: Path, timeout: float,
+                 shift: bool = True) -> str:
     import tempfile
 
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
     with tempfile.TemporaryDirectory(prefix="issue-refs-") as tmp:
         refs_file = Path(tmp) / "references.json"
         refs_file.write_text(refs, encoding="utf-8")
-        args = ["-f", "json", "-t", "html5", "--wrap=none", "--shift-heading-level-by=1", "--citeproc", "--csl", str(style),
-                "--bibliography", str(refs_file)]
+        args = ["-f", "json", "-t", "html5", "--wrap=none", *(["--shift-heading-level-by=1"] if shift else []),
+                "--citeproc", "--csl", str(style), "--bibliography", str(refs_file)]
         return pandoc.run(args, input=body, timeout=timeout).decode("utf-8")
 
 
@@ -542,38 +538,81 @@ def _is_note_style(style: Path) -> bool:
     return bool(re.search(r'<style[^>]*\bclass="note"', head))
 
 
-def _run_json(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]], style: Path, kind: str,
-              style_hash: str) -> dict[str, Any]:
-    """pandoc --citeproc from JSON to JSON (cached): citations and the bibliography rendered in the style."""
-    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, _pandoc_identity(), style_hash, body, refs])
-                         .encode()).hexdigest()
-    cached = _cache_read(ctx, "citeproc", key + ".json")
-    if cached is None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="issue-refs-") as tmp:
-            refs_file = Path(tmp) / "references.json"
-            refs_file.write_text(refs, encoding="utf-8")
-            cached = pandoc.run(["-f", "json", "-t", "json", "--citeproc", "--csl", str(style), "--bibliography",
-                                 str(refs_file)], input=body.encode("utf-8"), timeout=_timeout(ctx)).decode("utf-8")
-        _cache_write(ctx, "citeproc", key + ".json", cached)
-    return json.loads(cached)
+# -- one citeproc run for the whole issue ------------------------------------------------------------------------
+# An author-date style renders a citation from the citation alone, so the issue's citations are rendered by one
+# citeproc run over the citations and the bibliography (parsing the CSL style costs pandoc most of its time; once
+# is enough, and the issue's citations are disambiguated alike), side by side with the conversion of the pages
+# without their citations. Each page holds an empty Span in place of each citation and an empty Div where its
+# reference list goes; their ids contain '/', which no id from a manuscript can (splice.sanitise), and the
+# rendered pieces are put in their place in the HTML.
+CITE_SLOT = "issue/cite/"  # + the citation's number in its page
+REFS_SLOT = "issue/refs"
+_CITE_AT = re.compile(r'<span id="issue/cite/(\d+)"></span>')
+_REFS_AT = re.compile(r'<div id="issue/refs">\s*</div>')
+_RENDERED = re.compile(r'<div id="issue/c/(\d+)">\n<p>(.*?)</p>\n</div>', re.S)
 
 
-def _timeout(ctx: Context) -> float:
-    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
+def _with_slots(p: Prepared) -> list[dict[str, Any]]:
+    """Put the slots in p.ast (in place); returns the page's citations in reading order."""
+    cites = []
+    for n, node in enumerate(_cites_in(p.ast["blocks"])):
+        cites.append(dict(node))
+        node.clear()
+        node.update({"t": "Span", "c": [[f"{CITE_SLOT}{n}", [], []], []]})
+    p.ast["blocks"] = [{"t": "Div", "c": [[REFS_SLOT, [], []], []]}
+                       if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b for b in p.ast["blocks"]]
+    return cites
 
 
-def _citeproc_issue(ctx: Context, prepared: list[Prepared], items: dict[str, dict[str, Any]],
-                    own: list[dict[str, Any]], style: Path, style_hash: str) -> dict[str, Any]:
-    """Every contribution's citations, every bibliography entry and the "how to cite" records, rendered by one
-    citeproc run over the whole issue (parsing a CSL style costs pandoc most of its time; once is enough for an
-    author-date style, and the issue's citations are disambiguated alike). Each contribution then gets its own
-    reference list: the generated entries of what it cites, in the style's order."""
-    blocks = [{"t": "Div", "c": [[f"issue-contribution-{p.contribution.id}", [], []], p.ast["blocks"]]}
-              for p in prepared]
+def _cites_in(node: Any) -> list[dict[str, Any]]:
+    """The Cite elements of a tree in reading order (a note's citations where its marker stands)."""
+    out: list[dict[str, Any]] = []
+
+    def visit(n: Any) -> None:
+        if isinstance(n, list):
+            for x in n:
+                visit(x)
+        elif isinstance(n, dict):
+            if n.get("t") == "Cite":
+                out.append(n)
+                return
+            c = n.get("c")
+            if isinstance(c, (list, dict)):
+                visit(c)
+
+    visit(node)
+    return out
+
+
+@dataclass
+class Citeproc:
+    """The issue's citations and bibliography as rendered: each citation's HTML in reading order over the issue,
+    the reference list's opening tag, and each entry's whole element by key in the style's order."""
+
+    citations: list[str]
+    refs_open: str
+    entries: dict[str, str]
+
+    def fill(self, html: str, first: int, cited: set[str], failed: list[str]) -> str:
+        """A page's HTML with its slots filled: its citations (numbered from `first` in the issue) and its
+        reference list (the entries it cites). `failed`: the citations' own text, when citeproc failed."""
+        def citation(m: re.Match) -> str:
+            n = first + int(m.group(1))
+            if n < len(self.citations):
+                return self.citations[n]
+            return str(escape(failed[n])) if n < len(failed) else ""
+
+        mine = "".join(e + "\n" for k, e in self.entries.items() if k in cited)
+        html = _CITE_AT.sub(citation, html)
+        return _REFS_AT.sub(lambda m: f"{self.refs_open}\n{mine or chr(10)}</div>", html, count=1)
+
+
+def _citeproc_issue(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
+                    items: dict[str, dict[str, Any]], own: list[dict[str, Any]], style: Path,
+                    style_hash: str) -> Citeproc:
+    """One citeproc run to HTML: every citation of the issue (each in a Div of its own, in reading order), and
+    every bibliography entry and "how to cite" record (nocite) in the reference list."""
+    blocks = [{"t": "Div", "c": [[f"issue/c/{n}", [], []], [{"t": "Para", "c": [node]}]]} for n, node in enumerate(cites)]
     blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     nocite: list[str] = []
     for p in prepared:
@@ -583,29 +622,38 @@ def _citeproc_issue(ctx: Context, prepared: list[Prepared], items: dict[str, dic
             "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}, "nocite": _nocite(nocite)}
     ast = {"pandoc-api-version": prepared[0].ast.get("pandoc-api-version", [1, 23, 1]) if prepared else [1, 23, 1],
            "meta": meta, "blocks": blocks}
-    return _run_json(ctx, ast, [items[k] for k in sorted(items)] + own, style, "issue", style_hash)
+    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+    all_items = [items[k] for k in sorted(items)] + own
+    refs = json.dumps(all_items, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256("\0".join([RENDER_VERSION, "citeproc", _pandoc_identity(), style_hash, body, refs])
+                         .encode()).hexdigest()
+    html = _cache_read(ctx, "citeproc", key + ".html")
+    if html is None:
+        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), all_items, style, _timeout(ctx), shift=False))
+        _cache_write(ctx, "citeproc", key + ".html", html)
+    citations = [""] * len(cites)
+    for m in _RENDERED.finditer(html):
+        if int(m.group(1)) < len(citations):
+            citations[int(m.group(1))] = m.group(2)
+    at = html.find('<div id="refs"')
+    refs_open, entries = '<div id="refs">', {}
+    if at >= 0:
+        head, _, inner = html[at:].partition("\n")
+        refs_open = head
+        inner = inner.rstrip()
+        if inner.endswith("</div>"):
+            inner = inner[:-len("</div>")].rstrip("\n")
+        for chunk in re.split(r"\n(?=<div id=\"ref-)", inner):
+            m = re.match(r'<div id="ref-([^"]+)"', chunk)
+            if m:
+                from html import unescape
+
+                entries[unescape(m.group(1))] = chunk
+    return Citeproc(citations, refs_open, entries)
 
 
-def _split(result: dict[str, Any]) -> tuple[dict[str, list], list[dict[str, Any]]]:
-    """The citeproc'd issue: each contribution's blocks by id, and the entry Divs in the style's order."""
-    parts: dict[str, list] = {}
-    entries: list[dict[str, Any]] = []
-    for node in result.get("blocks", []):
-        if node.get("t") != "Div":
-            continue
-        ident = node["c"][0][0]
-        if ident.startswith("issue-contribution-"):
-            parts[ident[len("issue-contribution-"):]] = node["c"][1]
-        elif ident == "refs":
-            entries = [e for e in node["c"][1] if e.get("t") == "Div"]
-    return parts, entries
-
-
-def _with_references(blocks: list, entries: list[dict[str, Any]], cited: set[str]) -> list:
-    """The contribution's blocks with its reference list put in the placeholder _restructure left."""
-    mine = [e for e in entries if e["c"][0][0][4:] in cited]
-    refs = {"t": "Div", "c": [["refs", ["references", "csl-bib-body", "hanging-indent"], [["role", "list"]]], mine]}
-    return [refs if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b for b in blocks]
+def _timeout(ctx: Context) -> float:
+    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
 
 
 def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
@@ -622,44 +670,71 @@ def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
     return html
 
 
-def _convert_all(ctx: Context, prepared: list[Prepared], model: IssueModel, items: dict[str, dict[str, Any]],
-                 style: Path, style_hash: str, diags: list[Diagnostic]) -> dict[str, str]:
-    """Convert every contribution; returns the rendered bibliography entries and "how to cite" records by id."""
-    own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
-    if _is_note_style(style):
-        for p in prepared:  # the placeholder becomes pandoc's #refs: citeproc fills it per paper
-            p.ast["blocks"] = [{"t": "Div", "c": [["refs", [], []], []]} if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b
-                               for b in p.ast["blocks"]]
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            refs_future = pool.submit(_render_references, ctx, model, items, style, style_hash)
-            for p, fut in [(p, pool.submit(_convert, ctx, p, style)) for p in prepared]:
-                p.html = _converted(fut, p, diags)
-            return _references_or_nothing(refs_future, diags)
-    try:
-        result = _citeproc_issue(ctx, prepared, items, own, style, style_hash)
-    except pandoc.PandocError as exc:
-        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the citations: {exc}", Location("issue.toml")))
-        result = {"blocks": []}
-    parts, entries = _split(result)
-    api = result.get("pandoc-api-version", [1, 23, 1])
-    meta = {"lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}
-    bib_ast = {"pandoc-api-version": api, "meta": meta,
-               "blocks": [{"t": "Div", "c": [["refs", [], []], entries]}]}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        refs_future = pool.submit(_convert_plain, ctx, bib_ast, "refs")
-        futures = []
-        for p in prepared:
-            blocks = _with_references(parts.get(p.contribution.id, []), entries, p.cited)
-            futures.append((p, pool.submit(_convert_plain, ctx, {"pandoc-api-version": api, "meta": meta,
-                                                                 "blocks": blocks}, "page")))
-        for p, fut in futures:
-            p.html = _converted(fut, p, diags)
-        try:
-            return _split_entries(refs_future.result())
-        except pandoc.PandocError as exc:
-            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
-                              Location("issue.toml")))
-            return {}
+class Conversion:
+    """Every contribution's conversion, started as soon as it is prepared (`add`), on `pool`: pandoc processes
+    side by side while Python prepares the next. `finish` starts the issue's one citeproc run (on `lead`, so that
+    it does not wait behind the pages) and returns how to get the rendered bibliography entries and "how to cite"
+    records by id, and each contribution's HTML by id; each waits for what it needs."""
+
+    def __init__(self, ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
+                 style_hash: str, diags: list[Diagnostic], pool: ThreadPoolExecutor, lead: ThreadPoolExecutor):
+        self.ctx, self.model, self.items, self.style, self.style_hash = ctx, model, items, style, style_hash
+        self.diags, self.pool, self.lead = diags, pool, lead
+        self.note_style = _is_note_style(style)
+        self.prepared: list[Prepared] = []
+        self.futures: dict[str, Future] = {}
+        self.cites: list[dict[str, Any]] = []
+        self.firsts: dict[str, int] = {}
+
+    def add(self, p: Prepared) -> None:
+        self.prepared.append(p)
+        if self.note_style:  # the placeholder becomes pandoc's #refs: citeproc fills it per paper
+            p.ast["blocks"] = [{"t": "Div", "c": [["refs", [], []], []]}
+                               if (b.get("t") == "Div" and "issue-refs" in b["c"][0][1]) else b for b in p.ast["blocks"]]
+            self.futures[p.contribution.id] = self.pool.submit(_convert, self.ctx, p, self.style)
+            return
+        self.firsts[p.contribution.id] = len(self.cites)
+        self.cites += _with_slots(p)
+        self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, p.ast, "page")
+
+    def finish(self) -> tuple[Callable[[], dict[str, str]], dict[str, Callable[[], str]]]:
+        ctx, model, diags = self.ctx, self.model, self.diags
+        if self.note_style:
+            refs = self.lead.submit(_render_references, ctx, model, self.items, self.style, self.style_hash)
+            return (lambda: _references_or_nothing(refs, diags),
+                    {p.contribution.id: (lambda p=p: _converted(self.futures[p.contribution.id], p, diags))
+                     for p in self.prepared})
+        own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
+        citeproc = self.lead.submit(_citeproc_issue, ctx, self.cites, self.prepared, self.items, own, self.style,
+                                    self.style_hash)
+        done: list[Citeproc] = []
+
+        def rendered() -> Citeproc:
+            if not done:
+                try:
+                    done.append(citeproc.result())
+                except pandoc.PandocError as exc:
+                    diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the citations: {exc}",
+                                      Location("issue.toml")))
+                    done.append(Citeproc([], '<div id="refs" class="references" role="list">', {}))
+            return done[0]
+
+        failed = [splice.stringify({"t": "Span", "c": [["", [], []], node["c"][1]]}) for node in self.cites]
+
+        def page(p: Prepared) -> str:
+            html = _converted(self.futures[p.contribution.id], p, diags)
+            return rendered().fill(html, self.firsts[p.contribution.id], p.cited, failed)
+
+        def entries() -> dict[str, str]:
+            return {k: _entry_inner(e) for k, e in rendered().entries.items()}
+
+        return entries, {p.contribution.id: (lambda p=p: page(p)) for p in self.prepared}
+
+
+def _entry_inner(element: str) -> str:
+    """The content of an entry's <div> (for the bibliography page and "how to cite")."""
+    start, end = element.find(">") + 1, element.rfind("</div>")
+    return element[start:end].strip() if 0 < start <= end else element
 
 
 def _converted(fut, p: Prepared, diags: list[Diagnostic]) -> str:
@@ -730,6 +805,20 @@ def _pandoc_identity() -> str:
     return pandoc.pandoc_version()
 
 
+def _code_version() -> list[tuple[str, int, int]]:
+    """The writer's own code (render/ and what it imports to splice): an edited module never serves a site made
+    by the old one."""
+    here = Path(__file__).resolve().parent
+    out = []
+    for p in sorted([*here.glob("*.py"), here.parent / "manuscripts" / "document.py"]):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        out.append((p.name, st.st_size, st.st_mtime_ns))
+    return out
+
+
 def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str,
               pagination: print_pages.Pagination | None = None) -> str:
     """A hash of everything the website is made from: the manifest, each manuscript, the analyses' records and
@@ -744,7 +833,7 @@ def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str,
             h.update(b"\0")
 
     manifest = ctx.issue.manifest_path
-    feed(RENDER_VERSION, __version__, _pandoc_identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
+    feed(RENDER_VERSION, __version__, _code_version(), _pandoc_identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
          hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else repr(ctx.issue.raw))
     feed(sorted((cid, doc.sha256, doc.file) for cid, doc in ctx.documents.items()))
     for name in sorted(ctx.results):
@@ -791,34 +880,51 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     env = templates.environment(ctx.root, "html", cache_dir=ctx.cache_dir)
     model = build_model(ctx, style_title=style.title, page_of=page_of, print_pages=pagination)
 
-    prepared = [prepare(ctx, c, model, items, env, style_hash) for c in model.contributions if c.id in ctx.documents]
-    for p in prepared:
-        diags.extend(p.diagnostics)
-    rendered = _convert_all(ctx, prepared, model, items, style.path, style_hash, diags)
-    _fill_citations(model, rendered)
+    wanted = [name for name in PAGES if _page_wanted(ctx, model, name)]
 
-    context = {**model.as_context(), **_helpers(env, model), "csp": CSP, "pages": _nav(ctx, model),
-               "page_of": page_of}
-    try:
-        for name, template in PAGES.items():
-            if not _page_wanted(ctx, model, name):
-                continue
-            page = {"name": name, "file": f"{name}.html"}
-            extra: dict[str, Any] = {"page": page}
-            if name == "citation-report":
-                from .citation_report import report
+    def compile_templates() -> None:  # while pandoc works: the templates are needed next
+        for name in [PAGES[n] for n in wanted] + ["contribution.html"]:
+            try:
+                env.get_template(name)
+            except Exception:  # noqa: BLE001 - reported with its place by templates.render below
+                pass
 
-                extra["report"] = report(ctx, model)
-            _write(folder / f"{name}.html", templates.render(env, template, {**context, **extra}))
-        for p in prepared:
-            c = p.contribution
-            page = {"name": c.id, "file": c.href}
-            _write(folder / (c.href or page_of(c.id)),
-                   templates.render(env, "contribution.html", {**context, "page": page, "contribution": c,
-                                                                "body": Markup(p.html)}))
-    except templates.TemplateProblem as exc:
-        diags.append(exc.diagnostic)
-        return diags
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool, ThreadPoolExecutor(max_workers=1) as lead:
+        conversion = Conversion(ctx, model, items, style.path, style_hash, diags, pool, lead)
+        prepared: list[Prepared] = []
+        for c in model.contributions:
+            if c.id in ctx.documents:
+                p = prepare(ctx, c, model, items, env, style_hash)
+                diags.extend(p.diagnostics)
+                prepared.append(p)
+                conversion.add(p)
+        entries, pages = conversion.finish()
+        compile_templates()  # while pandoc renders the citations: what needs no rendered citation
+        cite_report = None
+        if "citation-report" in wanted:
+            from .citation_report import report
+
+            cite_report = report(ctx, model)
+        _fill_citations(model, entries())
+        context = {**model.as_context(), **_helpers(env, model), "csp": CSP, "pages": _nav(ctx, model),
+                   "page_of": page_of}
+        try:  # the site's own pages while pandoc converts the contributions
+            for name in wanted:
+                page = {"name": name, "file": f"{name}.html"}
+                extra: dict[str, Any] = {"page": page}
+                if name == "citation-report":
+                    extra["report"] = cite_report
+                _write(folder / f"{name}.html", templates.render(env, PAGES[name], {**context, **extra}))
+            for p in prepared:
+                c = p.contribution
+                p.html = pages[c.id]()
+                page = {"name": c.id, "file": c.href}
+                _write(folder / (c.href or page_of(c.id)),
+                       templates.render(env, "contribution.html", {**context, "page": page, "contribution": c,
+                                                                    "body": Markup(p.html)}))
+        except templates.TemplateProblem as exc:
+            diags.append(exc.diagnostic)
+            return diags
     _write_downloads(folder, model)
     if site_key and not diags:  # a site with problems is rebuilt next time, so that they are reported again
         _site_to_cache(ctx, site_key, folder)

@@ -111,11 +111,16 @@ def _leaf_replacement(text: str, seg: Segment, marks: list[Mark]) -> list | None
 def apply(ast: dict[str, Any], blocks: list[BlockMarks], skip_under: set[tuple] = frozenset()) -> None:
     """Splice every block's marks into the AST (in place)."""
     edits: list[tuple[tuple, list]] = []
+    skip = {tuple(p) for p in skip_under}
+    depths = sorted({len(p) for p in skip})
     for bm in blocks:
         if not bm.marks:
             continue
         for seg in bm.segments:
-            if seg.path is None or any(seg.path[:len(p)] == p for p in skip_under):
+            if seg.path is None:
+                continue
+            path = tuple(seg.path)
+            if any(path[:n] in skip for n in depths):
                 continue
             try:
                 node = node_at(ast, seg.path)
@@ -169,7 +174,7 @@ def _merge_list(items: list) -> None:
 def merge_neighbours(node: Any) -> None:
     """Merge Link/Span pieces of one mark that the splice split at spaces."""
     if isinstance(node, list):
-        if node and all(isinstance(x, dict) and "t" in x for x in node):
+        if node and isinstance(node[0], dict):  # _merge_list leaves alone what is not a run of inlines
             _merge_list(node)
         for x in node:
             merge_neighbours(x)

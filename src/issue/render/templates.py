@@ -14,9 +14,10 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from jinja2 import (BaseLoader, ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader,
+from jinja2 import (BaseLoader, BytecodeCache, ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader,
                     StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError,
                     select_autoescape)
+from jinja2.bccache import Bucket
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 
@@ -95,6 +96,17 @@ class IssueEnvironment(ImmutableSandboxedEnvironment):
     template_files: dict[str, str]
     kind: str
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # the issue model's own views (plain dataclasses, none of them a mutable container, no attribute that
+        # reaches Python's internals) need only the underscore test the sandbox would end with; asked about ten
+        # thousand times a build, the full test costs a tenth of a second
+        if type(obj).__module__ == _MODEL_MODULE:
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
+
+
+_MODEL_MODULE = "issue.render.context"
+
 
 def environment(root: Path | None, kind: str = "html", *, cache_dir: Path | None = None,
                 finalize: Callable[[Any], Any] | None = None, autoescape: bool | None = None) -> IssueEnvironment:
@@ -117,13 +129,7 @@ def environment(root: Path | None, kind: str = "html", *, cache_dir: Path | None
     # "default/NAME" is always the package's template, so that an override can extend the one it replaces:
     # {% extends "default/landing.html" %} and change one block.
     loaders.append(PrefixLoader({"default": defaults}))
-    options: dict[str, Any] = {}
-    if cache_dir is not None:
-        try:
-            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-            options["bytecode_cache"] = FileSystemBytecodeCache(str(cache_dir / "jinja"))
-        except OSError:
-            pass
+    options: dict[str, Any] = {"bytecode_cache": _Bytecode(cache_dir / "jinja" if cache_dir is not None else None)}
     env = IssueEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=IssueUndefined,
@@ -139,6 +145,47 @@ def environment(root: Path | None, kind: str = "html", *, cache_dir: Path | None
     env.globals.pop("range", None)  # the sandbox limits it anyway; templates have no need of it
     env.globals["range"] = _small_range
     return env
+
+
+class _Bytecode(BytecodeCache):
+    """Compiled templates, the package's and the issue's, in build/.cache: nothing is written outside the issue
+    folder, not even beside the installed package (so a first build in a new folder compiles the package's
+    templates, about 0.3 s). The folder may be unwritable; a template is then compiled each time."""
+
+    def __init__(self, issue_folder: Path | None):
+        self._issue = self._store(issue_folder) if issue_folder is not None else None
+        self._where: dict[str, BytecodeCache | None] = {}
+
+    @staticmethod
+    def _store(folder: Path) -> BytecodeCache | None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return FileSystemBytecodeCache(str(folder))
+
+    def get_bucket(self, environment, name, filename, source):
+        key = self.get_cache_key(name, filename)
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        store = self._issue
+        self._where[key] = store
+        if store is not None:
+            store.load_bytecode(bucket)
+        return bucket
+
+    def set_bucket(self, bucket: Bucket) -> None:
+        store = self._where.get(bucket.key)
+        if store is not None:
+            try:
+                store.dump_bytecode(bucket)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+    def load_bytecode(self, bucket: Bucket) -> None:  # the stores above do the work
+        pass
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        pass
 
 
 def _small_range(*args: int) -> range:
