@@ -54,14 +54,27 @@ def _item_spans(block: Block, cite: MarkupCite) -> list[tuple[int, int]]:
     return spans
 
 
-def extract(doc: Document, block: Block, contribution: str, next_group) -> list[Citation]:
-    """The markup citations of one block, in order. `next_group()` numbers the groups of the run."""
+# Quarto's cross-reference prefixes: pandoc reads "@fig-payoffs" as a citation, Quarto as a figure reference
+QUARTO_XREF = re.compile(r"(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|apx)-")
+
+
+def is_crossref(key: str, is_key=None) -> bool:
+    """'@fig-payoffs', '@tbl-results', '@sec-method', '@eq-utility': a Quarto cross-reference, not a citation,
+    unless the bibliography has an entry with that very key."""
+    return bool(QUARTO_XREF.match(key)) and not (is_key is not None and is_key(key))
+
+
+def extract(doc: Document, block: Block, contribution: str, next_group, is_key=None) -> list[Citation]:
+    """The markup citations of one block, in order. `next_group()` numbers the groups of the run. `is_key(key)`
+    tells whether the bibliography has that key (to tell '@fig-x' the figure from an entry keyed 'fig-x')."""
     out: list[Citation] = []
     for cite in block.cites:
-        if not cite.items:
+        items = [(item, span) for item, span in zip(cite.items, _item_spans(block, cite))
+                 if not is_crossref(item["id"], is_key)]
+        if not items:
             continue
         group = next_group()
-        for item, (start, end) in zip(cite.items, _item_spans(block, cite)):
+        for item, (start, end) in items:
             locator, postnote = split_suffix(item.get("suffix") or "")
             prefix = (item.get("prefix") or "").replace("\u00a0", " ").strip() or None
             out.append(Citation(
@@ -69,5 +82,6 @@ def extract(doc: Document, block: Block, contribution: str, next_group) -> list[
                 location=doc.location(block, start, end), text=block.text[start:end], form="markup",
                 locator=locator, prefix=prefix, postnote=postnote, group=group, mode=item.get("mode"),
                 note_number=block.note if block.kind == "note" else None, written_key=item["id"],
+                capitalised=bool(item.get("capitalised")),
             ))
     return out

@@ -38,6 +38,7 @@ class Citation:
     author_text: str = ""  # the authors exactly as in the text ("Keohane and Nye"), for corporate matching
     author_span: tuple[int, int] | None = None  # where the authors stand, when apart from the span
     findings: list[str] = field(default_factory=list)  # codes of the C2xx findings on this citation
+    capitalised: bool = False  # markup: natbib's \Citet, \Citep... (the name printed with a capital)
 
     @property
     def status(self) -> str:
@@ -80,6 +81,8 @@ class Citation:
             value = getattr(self, name)
             if value:
                 out[name] = value
+        if self.capitalised:
+            out["capitalised"] = True
         if self.author_span:
             out["author_start"], out["author_end"] = self.author_span
         return out

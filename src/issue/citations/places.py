@@ -1,6 +1,6 @@
-"""Names of countries and regions: 'Russia (1969)' and 'Timor-Leste (1999)' are dates in running text, not
-narrative citations, unless the bibliography has such an author. (A short list kept here: no installed library
-ships one, and the grammar only needs to recognise the common names.)"""
+"""Names of countries, regions and cities: 'Russia (1969)', 'Timor-Leste (1999)', 'Bandung (1955)' are dates in
+running text, not narrative citations, unless the bibliography has such an author. (A short list kept here: no
+installed library ships one, and the grammar only needs to recognise the common names.)"""
 from __future__ import annotations
 
 COUNTRIES = """
@@ -24,7 +24,20 @@ Hong Kong Macau Okinawa Hokkaido Java Sumatra Borneo Sulawesi Luzon Siberia Manc
 East West North South Central Southeast Northeast Middle Latin Western Eastern Northern Southern
 """
 
-PLACE_WORDS = frozenset(w.lower() for w in COUNTRIES.split())
+# Cities that name events, conferences and treaties in international history ("Bandung (1955)", "Yalta (1945)",
+# "Munich (1938)"); cities that are also common surnames (Paris, Berlin, London, Lima, Washington) are left out,
+# since "Paris (2004)" is usually Roland Paris.
+CITIES = """
+Westphalia Utrecht Vienna Versailles Locarno Rapallo Trianon Tilsit Ghent Aachen Augsburg Nuremberg Potsdam Yalta
+Munich Geneva Helsinki Dayton Oslo Kyoto Copenhagen Maastricht Lisbon Amsterdam Rome Brussels Strasbourg Hague
+Bandung Hiroshima Nagasaki Nanking Nanjing Shanghai Beijing Peking Tokyo Seoul Pyongyang Panmunjom Hanoi Saigon
+Manila Jakarta Bali Bangkok Vientiane Phnom Penh Dili Rangoon Yangon Naypyidaw Colombo Delhi Karachi Islamabad
+Dhaka Kathmandu Kabul Baghdad Tehran Beirut Damascus Suez Algiers Tripoli Cairo Khartoum Durban Doha Busan Taipei
+Moscow Kyiv Kiev Minsk Warsaw Prague Budapest Belgrade Bucharest Sofia Athens Ankara Istanbul Sarajevo Srebrenica
+Mostar Tiananmen Fukushima Aleppo Mosul Fallujah Benghazi Kuala Lumpur Canberra Ottawa Pretoria Nairobi Kigali
+"""
+
+PLACE_WORDS = frozenset(w.lower() for w in (COUNTRIES + CITIES).split())
 
 
 def is_place(name: str) -> bool:

@@ -18,6 +18,7 @@ and it leaves alone the false friends: (UNHCR), (1), (a), (local name X), "in Ma
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,6 +71,9 @@ CONN = r"(?:of|on|for|the|and|in|to|at|&|" + "|".join(PARTICLES) + r")"
 PAREN_AUTHORS = (rf"(?:{PART}\s+){{0,3}}(?:{SURWORD}|{INITIAL})"
                  rf"(?:(?:\s*,\s*|\s+)(?:{CONN}\s+){{0,3}}(?:{SURWORD}|{INITIAL})){{0,16}}{ET_AL}?")
 POSSESSIVE = rf"(?:[{APOS}]s|(?<=s)[{APOS}])"
+# a surname typed in lower case before a year inside parentheses: "(keohane 1984)" (see `_lower_names`)
+_LOWER_WORD = rf"[a-z][a-z{APOS}{HYPH}]+"
+LOWER_END = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{_LOWER_WORD}(?:\s+(?:and|&)\s+{_LOWER_WORD})?)\s*,?\s*$")
 
 # the name list at the end of the text before "(": "... as Keohane and Nye’s (1977)"
 NARRATIVE_END = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{NAME_LIST})(?P<poss>{POSSESSIVE})?\s*$")
@@ -77,34 +81,51 @@ NARRATIVE_END = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{NAME_LIST})(?P<po
 PAREN_END = re.compile(rf"(?<![\w{APOS}{HYPH}])(?P<names>{PAREN_AUTHORS})(?P<poss>{POSSESSIVE})?\s*,?\s*$")
 # a possessive followed by a title before "(": "Waltz’s Theory of International Politics (1979)"
 POSS_TITLE = re.compile(rf"(?<![\w{APOS}{HYPH}.])(?P<names>{NAME_LIST}){POSSESSIVE}\s+"
-                        rf"(?:[a-z]+\s+){{0,2}}[“‘\"'*_]?[{UP}0-9][^.;!?()]{{0,140}}?\s*$")
+                        rf"(?:[a-z]+\s+){{0,2}}[“‘\"'*_]?[{UP}0-9][^.;!?()]{{0,140}}?"
+                        rf"(?:[?!][”’\"'*_]*)?\s*$")  # a title may end in '?': “Why Is There No ... Theory?”
 
 # -- years and locators -----------------------------------------------------------------------------------------
-# A year: 1979, 1979a (not 1979s, 1990s, 1939-45, 2011/12), n.d., forthcoming, in press.
+# A year: 1979, 1979a (not 1979s, 1990s, 1939-45), n.d., forthcoming, in press; and the two years of a reprint
+# or a winter issue, kept as written: "[1939] 2001" (original in brackets), "2001 [1939]", "1960/1980" (APA's
+# original/reprint), "1993/94" or "1993–94" (an issue dated across two years). Whether the second year fits is
+# checked in `_year_list` ("2011/13" and "1939–45" are no years), since a regular expression cannot compare numbers.
+_Y4 = r"(?:1[5-9]\d\d|20\d\d)"
 YEAR = re.compile(
-    rf"(?<![\w/{HYPH}–.])(?:(?P<y>1[5-9]\d\d|20\d\d)(?P<s>[a-rt-z])?(?![\w/])(?!\s*[{HYPH}–—]\s*\d)"
+    rf"(?<![\w/{HYPH}–.])(?:\[(?P<o>{_Y4})\]\s?(?P<y1>{_Y4})(?P<s1>[a-rt-z])?(?![\w/])(?!\s*[{HYPH}–—]\s*\d)"
+    rf"|(?P<y>{_Y4})(?:/(?P<y2>{_Y4}|\d\d)|(?P<dash>[{HYPH}–])(?P<y3>\d\d)(?!\d))?(?P<s>[a-rt-z])?"
+    rf"(?:\s?\[(?P<o2>{_Y4})\])?"
+    rf"(?![\w/])(?!\s*[{HYPH}–—]\s*\d)"
     r"|(?P<nd>n\.\s?d\.|no\s+date)(?:[-\s]?(?P<s2>[a-z])\b)?"
     r"|(?P<fc>forthcoming|in\s+press|in\s+preparation|under\s+review))"
 )
+# a year glued to the name before it, a slip of drafts: "(Waltz1979, Mearsheimer 2001)"; read only inside
+# parentheses, and kept only when the name is an author the bibliography knows
+YEAR_GLUED = re.compile(rf"(?<=[{LET}][a-z])(?=\d)" + YEAR.pattern[YEAR.pattern.index("(?:"):])
 YEAR_SEP = re.compile(r"\s*(?:,|and\b|&)\s*")
 LONE_SUFFIX = re.compile(r"(?P<s>[a-z])(?![\w.])")
-LOC_UNIT = (r"(?:pp?\.|pages?|chs?\.|chaps?\.|chapters?|nn?\.|notes?|paras?\.|¶¶?|§§?|secs?\.|sections?|figs?\."
-            r"|vols?\.|art\.|arts\.|ll?\.|lines?|fn\.|cols?\.|loc\.|at)\s*")
-LOC_NUM = r"(?:\d+(?:\.\d+)*(?:\s*nn?\.\s*\d+|nn?\d+|[a-z](?![a-z]))?|[ivxlcdm]+\b)"
+# (drafts also write "p 35", "pp 3-5", "pg. 31"; and "Chapter 2", "Ch. 3" with a capital; "esp. 88-93", "passim")
+LOC_UNIT = (r"(?:pp?\.|pp?(?=\s?\d)|pgs?\.?|pages?|[Cc]hs?\.|[Cc]haps?\.|[Cc]hapters?|nn?\.|notes?|paras?\.|¶¶?|§§?"
+            r"|secs?\.|sections?|figs?\.|vols?\.|art\.|arts\.|ll?\.|lines?|fn\.|cols?\.|loc\.|at|esp\.)\s*")
+LOC_NUM = r"(?:\d+(?:\.\d+)*(?:\s*nn?\.\s*\d+|nn?\d+|[a-z](?![a-z]))?|[ivxlcdm]+\b|passim\b)"
 LOC_RANGE = rf"{LOC_NUM}(?:\s*[{HYPH}–—]+\s*{LOC_NUM})?(?:\s*ff?\.?)?"
 _NOT_YEAR = r"(?!(?:1[5-9]\d\d|20\d\d)\b)"
 LOCATOR = re.compile(rf"(?P<sep>\s*[,:]\s*|\s+(?={LOC_UNIT}))(?P<loc>(?:{LOC_UNIT})?{LOC_RANGE}"
                      rf"(?:\s*(?:,|and|&)\s*{_NOT_YEAR}(?:{LOC_UNIT})?{LOC_RANGE})*)")
-PAGE_UNIT = re.compile(r"^(?:pp?\.|pages?)\s*", re.IGNORECASE)
+PAGE_UNIT = re.compile(r"^(?:pp?\.|pp?(?=\s?\d)|pgs?\.?|pages?)\s*", re.IGNORECASE)
 
 # what may follow a complete citation item inside parentheses
-ITEM_END = re.compile(r"\s*(?:[,;:]|$|(?:and|&)\s|(?:cited|quoted|qtd\.|as\s+cited)\s)")
+# (a full stop just before the closing parenthesis is a slip: "(Walt, 1987.)")
+ITEM_END = re.compile(r"\s*(?:[,;:]|$|\.\s*$|(?:and|&)\s|(?:cited|quoted|qtd\.|as\s+cited)\s)")
 # "cited in" and friends: the source actually read follows
 SECONDARY_CUE = re.compile(r"\b(?:as\s+)?(?:cited|quoted|qtd\.|reproduced|reprinted|discussed)\s+(?:in|by)\b",
                            re.IGNORECASE)
 THIS_ISSUE = re.compile(r"\b(?:in\s+)?this\s+(?:special\s+)?(?:issue|volume|collection|number|book|symposium|forum"
                         r"|special\s+section)\b", re.IGNORECASE)
 PAREN = re.compile(r"\(([^()]*)\)")
+_PAREN_CHAR = re.compile(r"[()]")
+RUNNING_CUE = re.compile(r"(?<!\w)[cqrdCQRD](?:ited|uoted|td\.|eproduced|eprinted|iscussed)\s+(?:in|by)\b")
+# the source read after a cue in running text: " Mazower 2009, 31" (the year follows the names directly)
+CITED_RUN = re.compile(rf"\s+(?P<names>{NAME_LIST})\s*,?\s*(?=[\[0-9]|n\.\s?d\.|forthcoming|in\s+press)")
 HAS_YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d|n\.\s?d\.|no date|forthcoming|in press|in preparation|under review)")
 # prefixes that may stand before a bare year: "(see also 1989)"
 BARE_PREFIX = re.compile(r"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?|also|and|but\s+see|compare|contra|later|"
@@ -114,7 +135,8 @@ NOTE_CUE = re.compile(r"(?:^|[;:.!?]|\b(?:see|also|cf\.|e\.g\.|i\.e\.|compare|co
                       r"especially|esp\.|notably|on|for|is|are|to))[,\s]*$", re.IGNORECASE)
 NOTE_PREFIX = re.compile(r"(?:(?:see(?:\s+also)?|cf\.|e\.g\.|compare|contra|but\s+see|also)[,\s]*)+$", re.IGNORECASE)
 MAX_SENTENCE = 400  # how far a name may stand from its year: one long sentence, not a whole paragraph
-SENTENCE_END = re.compile(rf"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[{UP}0-9])")
+# (not before "(1966)": a year in parentheses does not open a sentence, the "?" of a title stood before it)
+SENTENCE_END = re.compile(rf"[.!?][”\"’')\]]*\s+(?=[“\"‘'\[]?[{UP}0-9]|\((?!\[?\d{{4}}\b)[{UP}0-9\[])")
 ABBREVIATIONS = {"al", "e.g", "i.e", "cf", "p", "pp", "ch", "chap", "n", "nn", "no", "vol", "vols", "ed", "eds",
                  "trans", "dr", "mr", "mrs", "ms", "st", "fig", "para", "sec", "art", "ibid", "op", "cit", "esp",
                  "viz", "vs", "v", "etc", "approx", "c", "ca", "u.s", "u.k", "u.n", "jr", "sr", "prof", "gen"}
@@ -144,6 +166,13 @@ NOT_NAMES = {
     "floods", "operation", "exercise", "games", "olympics", "figure", "table", "chapter", "section", "article",
     "appendix", "volume", "part", "note", "ibid", "paper", "white", "cup", "expo", "fy", "q1", "q2", "q3", "q4",
 }
+
+
+# "the Treaty of Nanking (1842)", "the Congress of Vienna (1814–15)", "the Siege of Sarajevo (1992–96)": an event
+# named after a place, dated; the place is no author
+EVENT_OF = re.compile(r"\b(?:[Tt]reaty|[Pp]eace|[Cc]ongress|[Bb]attle|[Ss]iege|[Ss]ack|[Ff]all|[Pp]artition|[Mm]assacre"
+                      r"|[Ee]dict|[Ss]ettlement|[Uu]prising|[Rr]evolt|[Rr]ebellion|[Ii]nvasion|[Oo]ccupation|[Bb]ombing"
+                      r"|[Ii]ncident|[Cc]risis|[Ww]ar|[Tt]reaties|[Aa]nnexation|[Bb]lockade)\s+of\s+(?:the\s+)?$")
 
 
 @dataclass
@@ -178,6 +207,7 @@ class _Names:
     et_al: bool
     weak: bool = False
     continued: bool = False
+    event: bool = False  # "Westphalia (1648)": a place or an event dated, not an author
 
 
 @dataclass
@@ -205,6 +235,7 @@ def is_common_word(word: str) -> bool:
 
 _SPLIT_NAMES = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
 _ET_AL_RE = re.compile(ET_AL + r"\s*$")
+_INITIALS = re.compile(rf"{INITIAL}(?:\s*{INITIAL})*")
 _WORD = re.compile(rf"[{LET}][{LET}{APOS}{HYPH}./]*")
 
 
@@ -216,6 +247,10 @@ def split_names(text: str) -> tuple[list[str], bool]:
         et_al = True
         text = text[: m.start()]
     names = [n.strip() for n in _SPLIT_NAMES.split(text.strip()) if n and n.strip()]
+    # "Jones, L." tells two authors named Jones apart: the initials belong to the name before them
+    for i in range(len(names) - 1, 0, -1):
+        if _INITIALS.fullmatch(names[i]) and not _INITIALS.fullmatch(names[i - 1]):
+            names[i - 1: i + 1] = [f"{names[i]} {names[i - 1]}"]
     return names, et_al
 
 
@@ -250,19 +285,92 @@ class ProseParser:
         self._text = text
         group = 0
         parens: list[tuple[int, int]] = []
-        for m in PAREN.finditer(text):
-            parens.append((m.start(), m.end()))
-            inner = m.group(1)
-            if not HAS_YEAR.search(inner):
+        for open_at, close_at, closed in self._parentheses(text):
+            if closed:
+                parens.append((open_at, close_at))
+            if not HAS_YEAR.search(text, open_at + 1, close_at - 1 if closed else close_at):
                 continue
             group += 1
-            items = self._paren(text, m.start(), m.end(), group, out)
+            if closed:
+                items = self._paren(text, open_at, close_at, group, out)
+            else:  # "(Tang 2010, 45; Kydd 2005, 12. The policy ...": read up to where it should have closed
+                items = self._paren(text, open_at, close_at + 1, group, out)
+                for f in items:
+                    f.end = min(f.end, len(text[:close_at].rstrip(" .")))
             out.extend(items)
         self._running_secondary(text, out)
+        group = self._running_cited(text, parens, out, group)
         if note:
             out.extend(self._unbracketed(text, parens, out, group))
         out.sort(key=lambda f: (f.start, f.end))
         return out
+
+    def _parentheses(self, text: str) -> list[tuple[int, int, bool]]:
+        """Every '(' with where its body ends: (open, just after ')', True) for a closed pair; for a '(' never
+        closed, a slip of drafts, (open, the end of its sentence or the next parenthesis, False)."""
+        out = [(m.start(), m.end(), True) for m in PAREN.finditer(text)]
+        if text.count("(") == len(out):
+            return out
+        opened = {o for o, _c, _k in out}
+        for m in re.finditer(r"\(", text):
+            at = m.start()
+            if at in opened:
+                continue
+            end = min(self._sentence_end(text, at + 1), len(text))
+            nxt = _PAREN_CHAR.search(text, at + 1, end)
+            out.append((at, nxt.start() if nxt else end, False))
+        return sorted(out)
+
+    def _running_cited(self, text: str, parens: list[tuple[int, int]], found: list[Found], group: int) -> int:
+        """'..., cited in Mazower 2009, 31, was widely shared': a secondary citation in running text, without
+        parentheses. The source read must follow the cue directly, with its year."""
+        import bisect
+
+        starts = [a for a, _b in parens]  # closed parentheses do not overlap: one look-up each
+        taken = None
+        for fm in RUNNING_CUE.finditer(text):  # (SECONDARY_CUE, which opens with \b, takes four times as long)
+            i = bisect.bisect_right(starts, fm.start()) - 1
+            if i >= 0 and fm.start() < parens[i][1]:
+                continue  # "(Carr cited in Wight 1991)": the parenthesis has it
+            nm = CITED_RUN.match(text, fm.end())
+            if not nm:
+                continue
+            am = re.search(r"\b[Aa]s\s+$", text[max(0, fm.start() - 6): fm.start()])
+            cm = SECONDARY_CUE.match(text, fm.start() - len(am.group(0)) if am else fm.start())
+            if not cm:
+                continue
+            if taken is None:
+                taken = [(f.start, f.end) for f in found]
+            if any(a <= cm.start() < b for a, b in taken):
+                continue
+            ym = YEAR.match(text, nm.end())
+            if not ym:
+                continue
+            end, years = self._year_list(text, ym)
+            authors, et_al = split_names(nm.group("names"))
+            if not years or not authors:
+                continue
+            loc_end, locator, sep = end, None, ""
+            lm = LOCATOR.match(text, end)
+            if lm:
+                locator, sep, loc_end = lm.group("loc").strip(), lm.group("sep"), lm.end()
+            lead = text[max(0, cm.start() - 60): cm.start()].rstrip(" ,")
+            # the author quoted: named just before the cue ("Kennan, quoted in"; "Kennan’s warning, quoted in")
+            om = re.search(rf"(?<![\w{APOS}{HYPH}])({SURWORD})(?:{POSSESSIVE}(?:\s+[a-z]+){{0,2}})?\s*$", lead)
+            # 'cited in' and 'quoted in' are cues enough; 'discussed in' needs an author the bibliography knows
+            weak = self._weak_paren(authors) or not re.match(r"(?:as\s+)?(?:cited|quoted|qtd)", cm.group(0), re.I)
+            group += 1
+            for yi, (y0, y1, year, suffix) in enumerate(years):
+                last = yi == len(years) - 1
+                found.append(Found(start=cm.start() if yi == 0 else y0, end=loc_end if last else y1,
+                                   form="secondary" if yi == 0 else "parenthetical", authors=list(authors),
+                                   author_text=nm.group("names").strip(), year=year, suffix=suffix, et_al=et_al,
+                                   locator=locator if last else None, locator_sep=sep if last else "",
+                                   group=group, original=om.group(1) if om and yi == 0 else None,
+                                   author_span=(nm.start("names"), nm.end("names")) if yi else None,
+                                   weak=weak or _dashed(year)))
+            taken.append((cm.start(), loc_end))
+        return group
 
     def _unbracketed(self, text: str, parens: list[tuple[int, int]], found: list[Found], group: int) -> list[Found]:
         """Citations without parentheses, as footnotes write them: 'Capie 2015, 320. On China's late response,
@@ -320,7 +428,7 @@ class ProseParser:
                                  form="parenthetical", authors=list(names.authors), author_text=names.text, year=year,
                                  suffix=suffix, et_al=names.et_al, locator=locator if last else None,
                                  locator_sep=(sep or "") if last else "", prefix=prefix if yi == 0 else None,
-                                 group=group, weak=names.weak or not cued))
+                                 group=group, weak=names.weak or not cued or _dashed(year)))
             pos = prev_end = loc_end
         return out
 
@@ -351,7 +459,8 @@ class ProseParser:
                         narrative = poss
                     elif not (self.ctx.known_surname(narrative.text)
                               or self.ctx.known_surname(narrative.authors[-1].split()[-1])
-                              or self._date_like(narrative.authors)):
+                              or narrative.event or self._date_like(narrative.authors)
+                              or self._resolves_here(narrative.authors, text, open_at)):
                         # "In Social Theory of International Politics (1999), Wendt ...": look further
                         weak_name, narrative = narrative, None
             return narrative
@@ -368,9 +477,11 @@ class ProseParser:
                 continue  # "(Jones 2020, this issue)": a cross-reference, another analysis's business
             pos = 0
             seg_items = 0
-            for c0, c1, years in self._cores(seg):
+            for c0, c1, years, glued in self._cores(seg):
                 pre = seg[pos:c0]
-                names, prefix_text = self._paren_names(pre, base + pos)
+                names, prefix_text = self._paren_names(pre, base + pos, lower=True)
+                if glued and names is not None:
+                    names = dataclasses.replace(names, weak=True)
                 if names is not None and len(names.authors) > 1:
                     trimmed = self._trim_list(names, text, years[0][2])
                     if trimmed is not names:
@@ -395,7 +506,7 @@ class ProseParser:
                         narrative_used = True
                     else:
                         secondary_from = base + pos + cue.start()  # "(quoted in Smith 2001, p. 5)"
-                    prefix_text = prefix_text[cue.start():]
+                    prefix_text = re.sub(r"^as\s+", "", prefix_text[cue.start():], flags=re.IGNORECASE)  # "cited in"
                 if names is None:
                     if cue or not BARE_PREFIX.match(prefix_text.strip()):
                         carried = None
@@ -404,6 +515,10 @@ class ProseParser:
                     if carried is None and not items:
                         if outside() is not None and followed_by_this_issue:
                             return []  # "Jones (2020) in this issue"
+                        if narrative is None and weak_name is None:
+                            # "Wight’s “Why Is There No International Theory?” (1966)": the title hides the
+                            # name; the citation spans both
+                            narrative = self._possessive_title(text, open_at)
                         carried = narrative or self._name_apart(text, open_at, before) or weak_name
                     if carried is None:
                         pos = c1
@@ -426,7 +541,8 @@ class ProseParser:
                     t = tail.strip(" ,;:")
                     if t and not SECONDARY_CUE.search(t):
                         postnote = t  # "emphasis added"
-                prefix = prefix_text.strip(" ,;:") or None
+                # "(Jervis 1978 and Glaser 1997)": the "and" joins two items, it is no prefix of the second
+                prefix = re.sub(r"^(?:and\b|&)\s*", "", prefix_text.strip(" ,;:")).strip(" ,") or None
                 inside = body_start <= names.start < close_at
                 for yi, (y0, y1, year, suffix) in enumerate(years):
                     last = yi == len(years) - 1
@@ -443,7 +559,7 @@ class ProseParser:
                               et_al=names.et_al, locator=locator if last else None,
                               locator_sep=(sep or "") if last else "", prefix=prefix if yi == 0 else None,
                               postnote=postnote if last else None, group=group, author_span=author_span,
-                              weak=names.weak, continued=names.continued)
+                              weak=names.weak or _dashed(year), continued=names.continued)
                     if yi == 0 and secondary_from is not None:
                         f.form, f.original = "secondary", original
                         f.start = min(f.start, secondary_from)
@@ -458,13 +574,14 @@ class ProseParser:
             items[0].end = close_at
         return items
 
-    def _paren_names(self, pre: str, at: int) -> tuple[_Names | None, str]:
-        """The authors at the end of the text before a year inside parentheses, and what stands before them."""
+    def _paren_names(self, pre: str, at: int, lower: bool = False) -> tuple[_Names | None, str]:
+        """The authors at the end of the text before a year inside parentheses, and what stands before them.
+        lower: also a surname typed in lower case, '(keohane 1984)', when the bibliography knows it."""
         if not pre.strip():
             return None, pre
         m = PAREN_END.search(pre)
         if not m:
-            return None, pre
+            return self._lower_names(pre, at) if lower else (None, pre)
         raw, lead = _strip_leading(m.group("names"), 0)
         if not raw.strip():
             return None, pre
@@ -475,17 +592,36 @@ class ProseParser:
         names = _Names(raw.strip(), start, start + len(raw.rstrip()), authors, et_al, weak=self._weak_paren(authors))
         return names, pre[: m.start("names") + lead]
 
+    def _lower_names(self, pre: str, at: int) -> tuple[_Names | None, str]:
+        """'(keohane 1984)', '(see keohane and nye 1977)': a slip of the shift key. Only surnames the bibliography
+        knows that are not English words ('(since 1984)', '(long 1984)' stay numbers in a phrase); weak."""
+        m = LOWER_END.search(pre)
+        if not m or not BARE_PREFIX.match(pre[: m.start()].strip()):
+            return None, pre
+        authors, et_al = split_names(m.group("names"))
+        if not authors or not all(self.ctx.known_surname(a) and not self.ctx.common_word(a) for a in authors):
+            return None, pre
+        raw = m.group("names")
+        start = at + m.start("names")
+        return _Names(raw, start, start + len(raw), authors, et_al, weak=True), pre[: m.start("names")]
+
     def _cores(self, seg: str):
         """The year lists in a segment: (start, end, [(y0, y1, year, suffix)]) with offsets in seg."""
         pos = 0
+        glued_possible = re.search(r"[a-z]\d", seg) is not None
         while True:
             m = YEAR.search(seg, pos)
+            glued = False
+            if glued_possible:
+                g = YEAR_GLUED.search(seg, pos, m.start() if m else len(seg))
+                if g:
+                    m, glued = g, True
             if not m:
                 return
             end, years = self._year_list(seg, m)
             pos = end
             if years:
-                yield m.start(), end, years
+                yield m.start(), end, years, glued
 
     def _year_list(self, text: str, m: re.Match) -> tuple[int, list[tuple[int, int, str, str]]]:
         """'1979, 1986', '1979a, b', '1979 and 1986' from the first year's match; [] for a year too late to be
@@ -509,7 +645,9 @@ class ProseParser:
                     end = lm.end()
                     continue
             break
-        if any(y[2].isdigit() and int(y[2]) > self.ctx.max_year for y in years):
+        if any(int(y[2]) > self.ctx.max_year if y[2].isdigit() else
+               (not _slash_year_fits(y[2]) or any(p.isdigit() and int(p) > self.ctx.max_year for p in year_parts(y[2])))
+               for y in years):
             return end, []
         return end, years
 
@@ -534,6 +672,8 @@ class ProseParser:
             return corporate
         end = start + len(stripped.rstrip())
         names = _Names(stripped.strip(), start, end, authors, et_al, weak=self._weak_narrative(authors, start, end))
+        if self._event_date(authors, year) or EVENT_OF.search(text, max(0, start - 40), start):
+            names.weak = names.event = True  # kept only if the bibliography has an author of that name
         if corporate is not None and corporate.start < names.start:
             return corporate
         return self._trim_list(names, text, year, narrative=True)
@@ -693,6 +833,19 @@ class ProseParser:
         return b[i] if i < len(b) else len(text)
 
     # -- plausibility -----------------------------------------------------------------------------------------
+    def _event_date(self, authors: list[str], year: str | None) -> bool:
+        """'the Peace of Westphalia (1648)', 'Utrecht (1713)': one capitalised word the bibliography does not know,
+        dated long before any modern scholarship, is an event or a place, not an author."""
+        parts = year_parts(year)
+        if len(authors) != 1 or " " in authors[0].strip() or not parts or not parts[0].isdigit():
+            return False
+        return int(parts[0]) < 1800 and not self.ctx.known_surname(_norm_word(authors[0]))
+
+    def _resolves_here(self, authors: list[str], text: str, open_at: int) -> bool:
+        """'United Nations and World Bank (2018)': a doubtful name list that names an entry of that year."""
+        year = self._first_year(text, open_at)
+        return bool(year) and self.ctx.resolves(authors, year)
+
     @staticmethod
     def _date_like(authors: list[str]) -> bool:
         """'the Middle East (1990)', 'Typhoon Haiyan (2013)': a place or an event dated, not a title."""
@@ -726,11 +879,61 @@ def _norm_word(word: str) -> str:
 
 
 def _year_of(m: re.Match) -> tuple[str, str]:
+    if m.group("y1"):
+        return f"[{m.group('o')}] {m.group('y1')}", m.group("s1") or ""
     if m.group("y"):
-        return m.group("y"), m.group("s") or ""
+        year = m.group("y")
+        if m.group("y2"):
+            year += "/" + m.group("y2")
+        elif m.group("y3"):
+            year += m.group("dash") + m.group("y3")
+        elif m.group("o2"):
+            year += f" [{m.group('o2')}]"
+        return year, m.group("s") or ""
     if m.group("nd"):
         return "n.d.", m.group("s2") or ""
     return re.sub(r"\s+", " ", m.group("fc").lower()), ""
+
+
+def year_parts(year: str | None) -> list[str]:
+    """The years a year as written stands for, the edition read first: '1984' -> ['1984']; '[1939] 2001' and
+    '2001 [1939]' -> ['2001', '1939']; '1960/1980' -> ['1980', '1960'] (APA: original/reprint); '1993/94' ->
+    ['1993', '1994'] (a winter issue, dated by its first year). Anything else ('n.d.') -> [year]."""
+    if not year:
+        return []
+    if year.isdigit() or len(year) < 7:
+        return [year]
+    m = re.fullmatch(r"\[(\d{4})\] (\d{4})|(\d{4}) \[(\d{4})\]", year)
+    if m:
+        return [m.group(2), m.group(1)] if m.group(1) else [m.group(3), m.group(4)]
+    m = re.fullmatch(r"(\d{4})[/\-‐‑–](\d\d|\d{4})", year)
+    if m:
+        first, second = m.group(1), m.group(2)
+        if len(second) == 2:
+            return [first, first[:2] + second if second != "00" else str(int(first) + 1)]
+        return [second, first]
+    return [year]
+
+
+def _dashed(year: str) -> bool:
+    """'1994–95': a winter issue, or a span of years in running text ('the talks (1993–94)'): kept only for an
+    author the bibliography knows."""
+    return len(year) == 7 and year[4] != "/"
+
+
+def _slash_year_fits(year: str) -> bool:
+    """'1993/94', '1993–94', '1999/00', '1960/1980' are two years of one work; '2011/13', '1939–45' or '1980/1960'
+    are not."""
+    m = re.fullmatch(r"(\d{4})([/\-‐‑–])(\d\d|\d{4})", year)
+    if not m:
+        return True
+    if m.group(2) != "/" and len(m.group(3)) != 2:
+        return False
+    m = re.fullmatch(r"(\d{4}).(\d\d|\d{4})", year)
+    first, second = int(m.group(1)), m.group(2)
+    if len(second) == 2:
+        return int(second) == (first + 1) % 100
+    return int(second) > first
 
 
 def page_numbers(locator: str) -> list[int] | None:

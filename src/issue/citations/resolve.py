@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..names import fold
 from .model import Citation
+from .prose import page_numbers, year_parts
 
 STOP_IN_CORPORATE = {"of", "the", "for", "on", "and", "in", "to", "at", "&", "de", "du", "des", "la", "le"}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -53,6 +54,24 @@ def acronym(name: str) -> str:
     return norm("".join(w[0] for w in words if w[0].isupper()))
 
 
+def corporate_tails(name: str) -> set[str]:
+    """The short forms of a corporate name that drop its leading words, as writers do once the context is
+    clear: 'United Nations Office for the Coordination of Humanitarian Affairs' -> 'Office for the Coordination
+    of Humanitarian Affairs', 'Nations Office for ...'. A tail starts with a capitalised word and keeps at least
+    two of them ('Crisis Group' of 'International Crisis Group'; not 'Bank' of 'World Bank')."""
+    words = name.split()
+    out: set[str] = set()
+    for i in range(1, len(words)):
+        tail = words[i:]
+        if not tail[0][:1].isupper():
+            continue
+        if sum(1 for w in tail if w[:1].isupper() and w.lower() not in STOP_IN_CORPORATE) < 2:
+            break
+        out.add(norm(" ".join(tail)))
+    out.discard("")
+    return out
+
+
 def cited_forms(written: str) -> list[str]:
     """The forms a written name may match, longest first: 'Robert O. Keohane' -> ['robertokeohane', 'keohane'];
     'Bruce Bueno de Mesquita' -> [..., 'buenodemesquita', 'demesquita', 'mesquita']."""
@@ -84,6 +103,8 @@ class Work:
     aliases: set[str] = field(default_factory=set)  # normalised names standing for the whole author list
     short: str | None = None  # shortauthor, for suggestions
     work: str = ""  # the key of the first entry of its duplicate group (one work under two keys)
+    origyear: str = ""  # biblatex origdate/origyear: the first edition of a reprint ('[1939] 2001')
+    tails: set[str] = field(default_factory=set)  # a corporate name without its leading words ('Office for ...')
 
     def label(self, et_al_min: int = 4, year: str | None = None, corporate_as: str | None = None) -> str:
         """How the text should cite it: 'Keohane and Nye 1977', 'Smith et al. 2001', 'HIPPO 2015'."""
@@ -125,6 +146,7 @@ class Resolver:
         self.by_key: dict[str, Work] = {}
         self.by_form: dict[str, list[Work]] = defaultdict(list)  # any author's surname form -> works
         self.by_alias: dict[str, list[Work]] = defaultdict(list)  # whole author list (corporate, alias) -> works
+        self.by_tail: dict[str, list[Work]] = defaultdict(list)  # a corporate name without its first words
         self.surnames: dict[str, str] = {}  # person surname form -> display, for fuzzy matching
         self._name_forms: dict[tuple, tuple[set[str], str]] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
@@ -184,9 +206,12 @@ class Resolver:
         if not year:
             pubstate = str((getattr(entry, "fields", {}) or {}).get("pubstate", "")).strip().lower()
             year = {"forthcoming": "forthcoming", "inpress": "in press", "in press": "in press"}.get(pubstate, "")
+        fields = getattr(entry, "fields", {}) or {}
+        om = re.search(r"\d{4}", str(fields.get("origdate") or fields.get("origyear") or ""))
         work = Work(key=entry.key, order=order, names=forms, display=display, corporate=corporate,
                     year=year, letter=lm.group(1) if lm else "", title=str(getattr(entry, "title", "") or ""),
-                    pages=_page_range(getattr(entry, "pages", None)), entry=entry, work=entry.key)
+                    pages=_page_range(getattr(entry, "pages", None)), entry=entry, work=entry.key,
+                    origyear=om.group(0) if om else "")
         short = getattr(entry, "shortauthor", None)
         if short:
             work.short = str(short)
@@ -196,6 +221,7 @@ class Resolver:
             work.aliases.add(norm(re.sub(r"\s*\d{4}[a-z]?\s*$", "", str(shorthand))))
         if len(forms) == 1 and corporate and corporate[0]:
             work.aliases |= forms[0]
+            work.tails = corporate_tails(display[0]) - work.aliases
         if not forms:  # no author: Chicago cites the (short) title, "(ANZUS Treaty 1951)"
             fields = getattr(entry, "fields", {}) or {}
             for name in ("shorttitle", "title"):
@@ -209,6 +235,8 @@ class Resolver:
             self.by_form[f].append(work)
         for a in work.aliases:
             self.by_alias[a].append(work)
+        for t in work.tails:
+            self.by_tail[t].append(work)
 
     def _group_duplicates(self, entries: list[Any]) -> None:
         """Entries that are one work under two keys (the same DOI; the same first author, year and main title)
@@ -271,7 +299,7 @@ class Resolver:
     # -- questions the prose grammar asks ------------------------------------------------------------------
     def known_surname(self, word: str) -> bool:
         f = norm(word)
-        return bool(f) and (f in self.by_form or f in self.by_alias)
+        return bool(f) and (f in self.by_form or f in self.by_alias or f in self.by_tail)
 
     # -- markup: [@key] and \cite{key} ------------------------------------------------------------------------
     def resolve_key(self, key: str) -> Resolution:
@@ -301,9 +329,23 @@ class Resolver:
         res = self._cache.get(memo)
         if res is None:
             res = self._cache[memo] = self._resolve(c)
-        return Resolution(key=res.key, candidates=list(res.candidates), author_match=res.author_match,
-                          relation=res.relation, year_ok=res.year_ok, problems=list(res.problems),
-                          crossref=res.crossref, ambiguous=list(res.ambiguous))
+        out = Resolution(key=res.key, candidates=list(res.candidates), author_match=res.author_match,
+                         relation=res.relation, year_ok=res.year_ok, problems=list(res.problems),
+                         crossref=res.crossref, ambiguous=list(res.ambiguous))
+        if out.key and not out.year_ok and c.locator and self._page_contradicts(c, out.key):
+            self._unguess(c, out)  # "(Fearon 1997, 70)" guessed as Fearon 1998, whose pages are 269-305
+        return out
+
+    def _unguess(self, c: Citation, res: Resolution) -> None:
+        """Take back a wrong year's guess: no entry, the author's works as candidates."""
+        guessed = res.key
+        cited = self._cited(c)
+        works = [w for w, r, _s in self._score(c, cited, self._candidates(cited)) if _RANK[r] <= 2]
+        keys = [w.key for w in sorted(_distinct(works), key=lambda w: (_year_distance(c.year, w.year), w.order))]
+        res.key, res.relation = None, ""
+        res.candidates = ([guessed] + [k for k in keys if k != guessed])[:5]
+        res.problems = [self._no_single_year(c, res.candidates, f"page {c.locator} is outside the pages of "
+                                                                f"{guessed}, the nearest in year")]
 
     def _resolve(self, c: Citation) -> Resolution:
         cited = self._cited(c)
@@ -342,6 +384,12 @@ class Resolver:
             top = [m for m in good if (_RANK[m[1]], m[2]) == best]
             works = _distinct([w for w, _r, _s in top])
             chosen = self._nearest_year(c, works)
+            if chosen is not None and self._others_near(c, works, chosen):
+                # "Fearon 1997" when Fearon has 1994, 1995 and 1998: the year does not tell which work is meant
+                res.candidates = [w.key for w in sorted(works, key=lambda w: (_year_distance(c.year, w.year),
+                                                                               w.order))][:5]
+                res.problems.append(self._no_single_year(c, res.candidates))
+                return res
             if chosen is not None:
                 _w, rel, spelled = next(m for m in top if m[0] is chosen or m[0].work == chosen.work)
                 res.key, res.relation = chosen.key, rel
@@ -389,6 +437,8 @@ class Resolver:
             return [[whole]]
         if len(c.authors) > 1 and whole in self.by_form:
             return [[whole]]
+        if whole and whole in self.by_tail and whole not in self.by_form:
+            return [[whole]]  # "Office for the Coordination of Humanitarian Affairs": the UN's, named in short
         return [cited_forms(a) for a in c.authors if cited_forms(a)]
 
     def _candidates(self, cited: list[list[str]]) -> list[Work]:
@@ -396,6 +446,8 @@ class Resolver:
         seen: dict[str, Work] = {}
         for f in cited[0] if cited else []:
             for w in self.by_alias.get(f, ()):
+                seen.setdefault(w.key, w)
+            for w in self.by_tail.get(f, ()):
                 seen.setdefault(w.key, w)
             for w in self.by_form.get(f, ()):
                 seen.setdefault(w.key, w)
@@ -405,7 +457,7 @@ class Resolver:
         """How the cited author list stands to the entry's (exact, etal, order, list, partial, or '') and
         whether a surname matched only approximately. Approximate matches are tried when the first author
         matched exactly ('Keohane and Nie') or when the entry came from the fuzzy search ('Keohan')."""
-        if len(cited) == 1 and any(f in w.aliases for f in cited[0]):
+        if len(cited) == 1 and any(f in w.aliases or f in w.tails for f in cited[0]):
             return "exact", False
         positions: list[int | None] = []
         used: set[int] = set()
@@ -455,6 +507,10 @@ class Resolver:
         wy = (w.year or "").lower()
         if y == "n.d.":
             return wy in ("", "n.d.", "nd", "no date", "s.d.")
+        if len(y) > 6 and y[0] in "[12":  # '[1939] 2001', '1960/1980', '1993/94': either year, or the origdate
+            parts = year_parts(y)
+            if len(parts) > 1:
+                return wy in parts or (bool(w.origyear) and w.origyear in parts)
         if y in FORTHCOMING:
             pubstate = str((getattr(w.entry, "fields", {}) or {}).get("pubstate", "")).lower()
             return (wy in FORTHCOMING or wy == "" or pubstate in ("forthcoming", "inpress", "in press")
@@ -466,6 +522,13 @@ class Resolver:
         res.year_ok = True
         works = _distinct([w for w, _r, _s in matches])
         info = {w.work: (r, s) for w, r, s in matches}
+        parts = year_parts(c.year)
+        if len(works) > 1 and len(parts) > 1:  # 'Schelling 1960/1980' with both editions listed: the one read
+            def fit(w: Work) -> tuple[int, int]:
+                both = sum(1 for y in (w.year, w.origyear) if y and y in parts)
+                return (-both, parts.index(w.year) if w.year in parts else len(parts))
+            best = min(fit(w) for w in works)
+            works = [w for w in works if fit(w) == best]
         if len(works) == 1:
             chosen = works[0]
         else:
@@ -564,10 +627,34 @@ class Resolver:
         nearest = [w for d, w in scored if d == best]
         return nearest[0] if len(nearest) == 1 else None
 
+    @staticmethod
+    def _others_near(c: Citation, works: list[Work], chosen: Work) -> bool:
+        """Another work of these authors within two years of the year written, besides the nearest one."""
+        return any(w.work != chosen.work and _year_distance(c.year, w.year) <= 2 for w in works)
+
+    def _no_single_year(self, c: Citation, keys: list[str], why: str = "") -> tuple[str, str, str]:
+        """The year-mismatch finding of a citation whose year names none of its authors' works, and fits more
+        than one: no entry is chosen, the candidates are listed."""
+        return ("year-mismatch",
+                f"no entry for {c.label()}: the bibliography has {_list_labels(self, keys)} by these authors, and "
+                f"{why or 'the year does not tell which of them is meant'}",
+                "write the year of the work meant: " + " or ".join(
+                    f"'{self._written_as(c, self.by_key[k], year=self.by_key[k].year or 'n.d.')}' ({k})"
+                    for k in keys[:3]))
+
+    def _page_contradicts(self, c: Citation, key: str) -> bool:
+        """A page locator outside the page range of the entry a wrong year was guessed to mean."""
+        w = self.by_key.get(key)
+        pages = page_numbers(c.locator) if c.locator else None
+        return bool(w and w.pages and pages) and any(not (w.pages[0] <= p <= w.pages[1]) for p in pages)
+
 
 def _year_typo_distance(a: str | None, b: str | None) -> tuple[int, int] | None:
     """How likely year a is a slip for year b: (0, years apart) for a one-digit slip or two swapped digits,
     (1, years apart) within three years, None otherwise."""
+    if a and len(year_parts(a)) > 1:  # '1960/1980': the nearer of the two
+        found = [d for p in year_parts(a) for d in [_year_typo_distance(p, b)] if d is not None]
+        return min(found) if found else None
     if not (a and b and a.isdigit() and b.isdigit()):
         return None
     d = abs(int(a) - int(b))
@@ -597,6 +684,8 @@ def _suffix_order(w: Work) -> tuple:
 def _year_distance(a: str | None, b: str | None) -> int:
     if a and b and a.isdigit() and b.isdigit():
         return abs(int(a) - int(b))
+    if a and len(year_parts(a)) > 1:  # '1960/1980': the nearer of the two
+        return min(_year_distance(p, b) for p in year_parts(a))
     return 99
 
 
