@@ -8,7 +8,8 @@ for what stands between a pair of parentheses. The parser works on one block's t
 
 The shapes handled:
   parenthetical   (Keohane 1984, 12; see also Axelrod and Keohane 1985: 230)   (Waltz 1979a, b)
-  narrative       Wendt (1999) argued / Wendt's (1999, 246) argument / Robert Keohane (1984)
+  narrative       Wendt (1999) argued / Wendt's (1999, 246) argument / Robert Keohane (1984) / Qin Yaqing (2018)
+                  (which word of two is the surname, the bibliography decides: resolve.Resolver._resolve_readings)
   apart           as Wendt puts it, ... (1999, 246) / Waltz's Theory of International Politics (1979)
   continuation    he refined it later (1989, 12)   (kept only when it resolves exactly: see `weak`)
   secondary       (Carr cited in Wight 1991, 23) / (quoted in Smith 2001, p. 5) / Carr (1939, cited in ...)
@@ -254,19 +255,28 @@ def split_names(text: str) -> tuple[list[str], bool]:
     return names, et_al
 
 
-def _strip_leading(text: str, start: int) -> tuple[str, int]:
-    """Drop capitalised function words and titles from the front: 'As Keohane' -> 'Keohane'."""
+def _strip_leading(text: str, start: int, keep: Callable[[str], bool] | None = None) -> tuple[str, int]:
+    """Drop capitalised function words and titles from the front: 'As Keohane' -> 'Keohane'. keep: a word that
+    is also a surname the bibliography knows stays ('He Kai and Feng Huiyun', '(He 2012)': He is a Chinese
+    surname)."""
     while True:
         m = re.match(r"\S+\s+", text)
         if not m:
-            if text.strip().rstrip(".,").lower() in LEADING_WORDS:
+            word = text.strip().rstrip(".,")
+            if word.lower() in LEADING_WORDS and not (keep and _surname_shaped(word) and keep(word)):
                 return "", start + len(text)
             return text, start
-        word = m.group(0).strip().rstrip(".,").lower()
-        if word in LEADING_WORDS:
+        written = m.group(0).strip().rstrip(".,")
+        word = written.lower()
+        if word in LEADING_WORDS and not (keep and _surname_shaped(written) and keep(written)):
             text, start = text[m.end():], start + m.end()
         else:
             return text, start
+
+
+def _surname_shaped(word: str) -> bool:
+    """'He', 'An', 'So': written with a capital and then lower case, as a surname is (not 'HE', not 'he')."""
+    return len(word) >= 2 and word[0].isupper() and word[1:].islower()
 
 
 class ProseParser:
@@ -582,7 +592,7 @@ class ProseParser:
         m = PAREN_END.search(pre)
         if not m:
             return self._lower_names(pre, at) if lower else (None, pre)
-        raw, lead = _strip_leading(m.group("names"), 0)
+        raw, lead = _strip_leading(m.group("names"), 0, self.ctx.known_surname)
         if not raw.strip():
             return None, pre
         authors, et_al = split_names(raw)
@@ -663,7 +673,7 @@ class ProseParser:
         if not m:
             return corporate
         raw = m.group("names")
-        stripped, lead = _strip_leading(raw, 0)
+        stripped, lead = _strip_leading(raw, 0, self.ctx.known_surname)
         if not stripped.strip():
             return corporate
         start = lo + m.start("names") + lead

@@ -3,14 +3,20 @@
 The bibliography is indexed once per run by every normalised form of every author's surname ('keohane',
 'deconing' and 'coning', 'buenodemesquita' and 'mesquita'), by corporate names, their acronyms, shortauthor and
 shorthand, and by the alias table of issue.toml. A prose citation is matched author by author (exact, then
-fuzzily with rapidfuzz), then by year and a/b suffix. The outcome is a `Resolution`: the key (or None), the
-candidates, and what is wrong with the match (spelling, order, author list, year) for the rules to report.
+fuzzily with rapidfuzz), then by year and a/b suffix. A name of two or three capitalised words is read both
+ways, given name first ('Robert Keohane') and surname first ('Qin Yaqing', 'Moon Chung-in'), and the given
+names in the entries decide, also between namesakes ('Zhang Feng' and 'Zhang Xiaoming'). The outcome is a
+`Resolution`: the key (or None), the candidates, and what is wrong with the match (spelling, order, author
+list, year) for the rules to report.
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
@@ -18,7 +24,8 @@ from rapidfuzz.distance import Levenshtein
 
 from ..names import fold
 from .model import Citation
-from .prose import page_numbers, year_parts
+from .places import PLACE_WORDS
+from .prose import NOT_NAMES, page_numbers, year_parts
 
 STOP_IN_CORPORATE = {"of", "the", "for", "on", "and", "in", "to", "at", "&", "de", "du", "des", "la", "le"}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -86,6 +93,48 @@ def cited_forms(written: str) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=65536)
+def given_forms(first: str) -> frozenset[str]:
+    """The normalised forms a given name may be cited by: 'Chung-in' -> {'chungin'} (so 'Chung In' and 'Chungin'
+    match); 'Glenn H.' -> {'glennh', 'glenn'}; 'Chung Min' -> {'chungmin', 'chung'}; initials only, 'W. H.' ->
+    {'w.'}."""
+    words = first.split()
+    if words and all(_INITIAL_WORD.fullmatch(w) for w in words):
+        return frozenset({norm(words[0])[:1] + "."})  # 'W. H.' -> {'w.'}: a given name in W may be meant
+    out = {norm(first), norm(" ".join(w for w in words if not _INITIAL_WORD.fullmatch(w)))}
+    if words:
+        out.add(norm(words[0]))
+    out.discard("")
+    return frozenset(out)
+
+
+_INITIAL_WORD = re.compile(r"\w\.(?:-?\w\.)*")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read the names of a citation: per author the surname to match and the given name that must
+    fit (None: the author was written as one word, or as today), and the authors as the text is reported."""
+
+    surnames: tuple[str, ...]
+    given: tuple[str | None, ...]
+    written: tuple[str, ...]
+    surname_first: bool  # some author read surname first ('Qin Yaqing')
+
+
+def two_readings(author: str) -> tuple[tuple[str, str, bool], tuple[str, str, bool]] | None:
+    """'Qin Yaqing' -> (('Yaqing', 'Qin', False), ('Qin', 'Yaqing', True)): (surname, given name, surname first),
+    the Western order first. Two capitalised words, or three (a given name of two: 'Moon Chung In', 'Chung Min
+    Lee'); not initials ('Robert O. Keohane'), particles ('Bueno de Mesquita') or numbers."""
+    words = author.split()
+    if not 2 <= len(words) <= 3:
+        return None
+    for w in words:
+        if not w[:1].isupper() or "." in w or any(ch.isdigit() for ch in w):
+            return None
+    return (words[-1], " ".join(words[:-1]), False), (words[0], " ".join(words[1:]), True)
+
+
 @dataclass(eq=False)
 class Work:
     """One bibliography entry, prepared for matching."""
@@ -105,6 +154,7 @@ class Work:
     work: str = ""  # the key of the first entry of its duplicate group (one work under two keys)
     origyear: str = ""  # biblatex origdate/origyear: the first edition of a reprint ('[1939] 2001')
     tails: set[str] = field(default_factory=set)  # a corporate name without its leading words ('Office for ...')
+    given: list[frozenset[str]] = field(default_factory=list)  # per author: its given name's forms (given_forms)
 
     def label(self, et_al_min: int = 4, year: str | None = None, corporate_as: str | None = None) -> str:
         """How the text should cite it: 'Keohane and Nye 1977', 'Smith et al. 2001', 'HIPPO 2015'."""
@@ -132,6 +182,7 @@ class Resolution:
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (rule name, message, suggestion)
     crossref: str | None = None
     ambiguous: list[str] = field(default_factory=list)
+    authors: list[str] | None = None  # the authors as the reading chosen writes them ('Qin Yaqing' -> ['Qin'])
 
 
 class Resolver:
@@ -184,6 +235,7 @@ class Resolver:
         forms: list[set[str]] = []
         display: list[str] = []
         corporate: list[bool] = []
+        given: list[frozenset[str]] = []
         for n in names:
             last = (getattr(n, "last", "") or "").strip()
             if not last:
@@ -198,6 +250,7 @@ class Resolver:
             forms.append(f)
             display.append(shown)
             corporate.append(corp)
+            given.append(given_forms(getattr(n, "first", "") or "") if not corp else frozenset())
             if not corp:
                 self.surnames.setdefault(norm(last), shown)
         year_field = str((getattr(entry, "fields", {}) or {}).get("year", "") or "").strip()
@@ -211,7 +264,7 @@ class Resolver:
         work = Work(key=entry.key, order=order, names=forms, display=display, corporate=corporate,
                     year=year, letter=lm.group(1) if lm else "", title=str(getattr(entry, "title", "") or ""),
                     pages=_page_range(getattr(entry, "pages", None)), entry=entry, work=entry.key,
-                    origyear=om.group(0) if om else "")
+                    origyear=om.group(0) if om else "", given=given)
         short = getattr(entry, "shortauthor", None)
         if short:
             work.short = str(short)
@@ -328,10 +381,13 @@ class Resolver:
         memo = (tuple(c.authors), c.author_text, c.et_al, c.year, c.suffix, c.form == "secondary")
         res = self._cache.get(memo)
         if res is None:
-            res = self._cache[memo] = self._resolve(c)
+            res = self._cache[memo] = self._resolve_readings(c)
         out = Resolution(key=res.key, candidates=list(res.candidates), author_match=res.author_match,
                          relation=res.relation, year_ok=res.year_ok, problems=list(res.problems),
-                         crossref=res.crossref, ambiguous=list(res.ambiguous))
+                         crossref=res.crossref, ambiguous=list(res.ambiguous),
+                         authors=list(res.authors) if res.authors else None)
+        if out.authors:
+            c.authors = list(out.authors)  # 'Qin Yaqing (2018)': the surname the bibliography confirmed, ['Qin']
         if out.key and not out.year_ok and c.locator and self._page_contradicts(c, out.key):
             self._unguess(c, out)  # "(Fearon 1997, 70)" guessed as Fearon 1998, whose pages are 269-305
         return out
@@ -347,12 +403,106 @@ class Resolver:
         res.problems = [self._no_single_year(c, res.candidates, f"page {c.locator} is outside the pages of "
                                                                 f"{guessed}, the nearest in year")]
 
-    def _resolve(self, c: Citation) -> Resolution:
+    def _resolve_readings(self, c: Citation) -> Resolution:
+        """Two or three capitalised words before a year are read both ways, and the bibliography decides:
+        'Qin Yaqing' is Qin (surname first, as Chinese, Japanese and Korean names are written), 'Robert Keohane'
+        is Keohane. In order of preference:
+          1. a reading whose surnames and given names match the authors of an entry of that year ('Zhang Feng
+             (2015)' beside Zhang Xiaoming 2015; 'Glenn Snyder (1984)' beside Jack Snyder);
+          2. a reading whose surnames and given names match an entry of another year: its surnames with the
+             year alone, when that names an entry (the year decides: 'Jack Snyder (1984)' is Glenn Snyder's
+             1984 article), else, read surname first, that author's entry with a year-mismatch ('Qin Yaqing
+             (2019)'; read given name first, as today: 'Glenn Snyder (1985)');
+          3. no reading matches a given name: the names as read today (the last word the surname), or, when
+             that names no author the bibliography knows, read surname first, matching an entry of that year by
+             its whole author list, the surname exactly ('Zhang Wei (2015)': one of the Zhangs);
+          4. the names as read today.
+        A surname-first reading that matches by surname alone is not tried when its first word is a place, or one
+        of its words names a date or a document ('North Korea (1990)' is no work of Douglass North, 'Jones Act
+        (1920)' none of a Jones)."""
+        options = [two_readings(a) for a in c.authors] if c.form != "markup" else []
+        whole = norm(c.author_text or " ".join(c.authors))
+        if not any(options) or whole in self.by_alias or whole in self.by_tail:
+            return self._resolve(c)  # one-word names ('Keohane'), initials, a corporate name: as before
+        readings = self._readings(c, options)
+        full: list[tuple[Reading, Resolution]] = []
+        for r in readings:
+            res = self._resolve(dataclasses.replace(c, authors=list(r.surnames)), given=r.given)
+            if (res.key and res.year_ok) or res.ambiguous:
+                return self._as_read(res, r)  # 1.
+            if res.author_match:
+                full.append((r, res))
+        for r, res in full:
+            by_year = self._resolve(dataclasses.replace(c, authors=list(r.surnames)))
+            if by_year.key and by_year.year_ok:
+                return self._as_read(by_year, r)  # 2., the year decides
+        for r, res in full:
+            if r.surname_first:  # (read given name first, the names are read as today: 3.)
+                return self._as_read(res, r)  # 2., a year-mismatch of that author
+        base = self._resolve(c)
+        if (base.key and base.year_ok) or base.ambiguous or base.author_match:
+            return base  # 3., as read today (or 4.: an author the bibliography knows, of another year)
+        for r in readings:
+            if not r.surname_first or any(_not_a_surname(s, g) for s, g, shown, a
+                                          in zip(r.surnames, r.given, r.written, c.authors) if g and shown != a):
+                continue
+            # the surname as written (no fuzzy match: 'Human Security' is no misspelt Huisman), the whole list
+            res = self._resolve(dataclasses.replace(c, authors=list(r.surnames)), given=(None,) * len(c.authors))
+            if (res.key and res.year_ok and res.relation in ("exact", "etal")) or res.ambiguous:
+                return self._as_read(res, r)  # 3., surname first
+        return base  # 4.
+
+    @staticmethod
+    def _readings(c: Citation, options: list) -> list[Reading]:
+        """Every combination of the two readings of the authors that have two (up to three such authors)."""
+        at = [i for i, o in enumerate(options) if o][:3]
+        out = []
+        for combo in itertools.product(*(options[i] for i in at)):
+            surnames, given, written = list(c.authors), [None] * len(c.authors), list(c.authors)
+            for i, (surname, first, surname_first) in zip(at, combo):
+                surnames[i], given[i] = surname, first
+                if surname_first:
+                    written[i] = surname
+            out.append(Reading(tuple(surnames), tuple(given), tuple(written),
+                               any(sf for _s, _g, sf in combo)))
+        return out
+
+    @staticmethod
+    def _as_read(res: Resolution, r: Reading) -> Resolution:
+        if r.surname_first:
+            res.authors = list(r.written)
+        return res
+
+    def _given_fit(self, cited: list[list[str]], given: tuple[str | None, ...], w: Work) -> int:
+        """How the given names written fit the authors of w of those surnames: 2, each the same ('Chung In' for
+        'Chung-in', 'Glenn' for 'Glenn H.'); 1, none contradicted (the entry has initials that fit, 'J. D.' for
+        'James', or no given name); 0, a given name contradicted ('Jack' for 'Glenn H.')."""
+        if len(cited) != len(given):
+            return 0
+        fit = 2
+        for forms, g in zip(cited, given):
+            if g is None:
+                continue
+            g = norm(g)
+            best = 0
+            for j, names in enumerate(w.names):
+                if j < len(w.given) and not names.isdisjoint(forms):
+                    known = w.given[j]
+                    best = max(best, 2 if g in known else 1 if not known or g[:1] + "." in known else 0)
+            fit = min(fit, best)
+        return fit
+
+    def _resolve(self, c: Citation, given: tuple[str | None, ...] | None = None) -> Resolution:
         cited = self._cited(c)
         res = Resolution()
         if not cited:
             return res
         pool = self._candidates(cited)
+        if given is not None and any(given):
+            # the works whose authors' given names do not contradict those written, when one of them has the
+            # very names: a reading that matches only entries without given names proves nothing
+            fits = [(self._given_fit(cited, given, w), w) for w in pool]
+            pool = [w for f, w in fits if f] if any(f == 2 for f, _w in fits) else []
         # the entries of the right year first: most citations resolve there, and the others need not be scored
         dated_pool = [w for w in pool if self._year_ok(c, w)]
         scored = self._score(c, cited, dated_pool)
@@ -363,7 +513,7 @@ class Resolver:
             return self._pick(c, [m for m in good if (_RANK[m[1]], m[2]) == best], res)
         scored += self._score(c, cited, [w for w in pool if w not in dated_pool])
         good = [m for m in scored if _RANK[m[1]] <= 2]
-        if not good:  # a misspelt first author: 'Keohan' for 'Keohane'
+        if not good and given is None:  # a misspelt first author: 'Keohan' for 'Keohane'
             fuzzy = self._score(c, cited, self._fuzzy(cited), fuzzy=True)
             good = [m for m in fuzzy if _RANK[m[1]] <= 2]
             scored += [m for m in fuzzy if m not in scored]
@@ -647,6 +797,12 @@ class Resolver:
         w = self.by_key.get(key)
         pages = page_numbers(c.locator) if c.locator else None
         return bool(w and w.pages and pages) and any(not (w.pages[0] <= p <= w.pages[1]) for p in pages)
+
+
+def _not_a_surname(surname: str, given: str) -> bool:
+    """'North Korea', 'South China', 'Jones Act': a place, a date or a document, not a surname read first."""
+    return (surname.lower() in PLACE_WORDS
+            or any(w.lower().strip(".,") in NOT_NAMES for w in (surname, *given.split())))
 
 
 def _year_typo_distance(a: str | None, b: str | None) -> tuple[int, int] | None:
