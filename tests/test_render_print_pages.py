@@ -122,7 +122,7 @@ def test_contents_show_the_typeset_pages_where_the_manifest_has_none(demo, book,
     for cid, pages in manifest.items():
         href = f"{cid}.html"
         if pages:
-            assert shown[href] == pages, "the manifest's pages win"
+            assert shown[href] == _shown(pages), "the manifest's pages win, printed with an en dash like the rest"
         else:
             assert shown[href] == _shown(proposed[cid]), f"{cid}: the pages this build typeset"
     article = lxml_html.parse(str(demo / "build" / "html" / f"{without[-1]}.html"))
@@ -235,7 +235,7 @@ def test_without_a_pdf_the_website_uses_the_last_pages_toml(html_only, demo):
     shown = _contents(root)
     for cid in without:
         assert shown[f"{cid}.html"] == _shown(proposal[cid])
-    assert shown[f"{with_pages}.html"] == manifest[with_pages], "the manifest's pages still win"
+    assert shown[f"{with_pages}.html"] == _shown(manifest[with_pages]), "the manifest's pages still win"
     index = lxml_html.parse(str(root / "build" / "html" / "concept-index.html"))
     assert not index.xpath("//a[contains(@class, 'print-page')]"), \
         "no index pages without this build's PDF: an earlier PDF's may no longer match the text"
@@ -275,3 +275,13 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path, demo):
     assert _tree(root / "build") == first, "a cold build elsewhere gives the same bytes"
     assert _build(root, "--format", "html", "--paginate") in (0, 1)
     assert _tree(root / "build") == first, "a warm build (the PDF from the cache) gives the same bytes"
+
+
+def test_see_and_see_also_link_to_the_entry_they_name(index_page):
+    ids = set(index_page.xpath("//ul[@class='index']/li/@id"))
+    links = index_page.xpath("//ul[@class='index']/li//a[starts-with(@href, '#ix-')]")
+    assert links, "the demo index has see and see-also references"
+    for a in links:
+        assert a.get("href")[1:] in ids, f"'{a.text_content()}' links to an entry that is not on the page"
+    see_also = index_page.xpath("//span[@class='see-also']")
+    assert see_also and all(span.xpath(".//a") for span in see_also), "every see-also target is in the index"

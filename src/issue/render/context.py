@@ -185,6 +185,10 @@ class IndexEntry:
     see_also: list[str] = field(default_factory=list)
     id: str = ""
     letter: str = ""
+    name: str = ""  # the vocabulary's heading, without the gloss the printed heading may add ("(NGOs)")
+    # the same cross-references with the id of the entry each names ("" when it is not in the index)
+    see_links: list[tuple[str, str]] = field(default_factory=list)
+    see_also_links: list[tuple[str, str]] = field(default_factory=list)
     # with print pages: per contribution, the first locator on each page (as a printed index lists them) and
     # any locator whose page is unknown; empty without print pages
     by_page: list[tuple[ContributionView, list[Locator]]] = field(default_factory=list)
@@ -297,6 +301,14 @@ def _pages(pages: str | None) -> tuple[str | None, str | None]:
     return parts[0] or None, (parts[1] if len(parts) > 1 else parts[0]) or None
 
 
+def _page_range(first: str | None, last: str | None) -> str | None:
+    """A range as printed, with an en dash whatever the manifest typed ("35-53", "35--53"): typeset ranges
+    (_print_pages) look the same, so a contents page never mixes the two."""
+    if not first:
+        return None
+    return first if not last or last == first else f"{first}–{last}"
+
+
 def _doi_url(doi: str | None) -> str | None:
     if not doi:
         return None
@@ -322,7 +334,7 @@ def _contribution(c: Contribution, number: int, ctx: Context, editors: set[str])
         subtitle=raw.get("subtitle") if isinstance(raw.get("subtitle"), str) else None, authors=authors,
         author_names=c.author_names, author_surnames=_surnames([a.surname for a in authors]),
         affiliations=affiliations, abstract=c.abstract or (doc.abstract if doc else None),
-        keywords=list(c.keywords or (doc.keywords if doc else [])), pages=str(c.pages) if c.pages else None,
+        keywords=list(c.keywords or (doc.keywords if doc else [])), pages=_page_range(first, last),
         first_page=first, last_page=last, doi=c.doi, doi_url=_doi_url(c.doi), file=c.file,
         format=doc.format if doc else None, word_count=sum(len(b.text.split()) for b in body),
         notes_count=len(notes), pages_source="manifest" if c.pages else None)
@@ -448,6 +460,15 @@ def _letters(entries: list[IndexEntry]) -> list[IndexLetter]:
             continue
         first = e.letter or e.sort_key[:1].upper()
         letters.setdefault(first if first.isalpha() else "#", []).append(e)
+    shown = {fold(name): e.id for group in letters.values() for e in group for name in (e.name, e.heading) if name}
+
+    def target(name: str) -> tuple[str, str]:  # "heading" or "heading: sub-entry" -> the heading's entry
+        return name, shown.get(fold(name.split(":", 1)[0].strip()), "")
+
+    for group in letters.values():
+        for e in group:
+            e.see_links = [target(n) for n in e.see]
+            e.see_also_links = [target(n) for n in e.see_also]
     return [IndexLetter(k, v) for k, v in letters.items()]
 
 
@@ -489,6 +510,7 @@ def _structured_index(index: Any, contributions: ById) -> list[IndexLetter]:
                        see=[see] if isinstance(see, str) else list(see or []),
                        see_also=list(record_value(item, "see_also", default=[]) or []))
         e.letter = str(getattr(item, "letter", "") or "")
+        e.name = str(record_value(item, "heading", default="") or "")
         for sub in record_value(item, "subs", "subentries", default=[]) or []:
             sub_heading = str(record_value(sub, "heading", default=""))
             e.subentries.append(IndexEntry(heading=sub_heading, sort_key=_sort_key(sub_heading),
