@@ -96,6 +96,7 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> dict:
             timings = json.loads(line[8:])
     return {"wall": round(wall, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3),
             "peak_mb": round(peak / 1024, 1), "code": p.returncode, "timings": timings,
+            "load": round(os.getloadavg()[0], 2),  # the machine is shared: beside every timing
             "stdout": out.get("out", b"").decode("utf-8", "replace"),
             "err": err[-600:] if p.returncode not in (0, 1) else ""}
 
@@ -275,14 +276,15 @@ def report(rows: list[dict], demo: dict | None, corpora: dict | None, machine: d
     lines = [f"machine: {machine['cpus']} cores, load average {machine['load_before']} before and "
              f"{machine['load_after']} after; Python {machine['python']}; {machine['pandoc']}", ""]
     head = ["contribs", "words", "entries", "check cold", "warm", "changed", "build cold", "warm", "changed",
-            "peak MB", "ms/1k words", "pandoc", "check/pandoc", "build/pandoc"]
+            "peak MB", "ms/1k words", "cpu ms/1k", "pandoc", "check/pandoc", "build/pandoc"]
     body = []
     for r in rows:
         kw = r["words"] / 1000
         cells = [f"{r['contributions']}", f"{r['words']:,}", f"{r['entries']:,}"]
         cells += [f"{r[k]['wall']:.2f}" if k in r else "-" for k in ("check_cold", "check_warm", "check_changed",
                                                                        "build_cold", "build_warm", "build_changed")]
-        cells += [f"{peak(r):.0f}", f"{r['check_cold']['wall'] / kw * 1000:.1f}"]
+        cells += [f"{peak(r):.0f}", f"{r['check_cold']['wall'] / kw * 1000:.1f}",
+                  f"{r['check_cold']['cpu'] / kw * 1000:.1f}"]
         if "pandoc" in r:
             p = r["pandoc"]["wall"]
             cells += [f"{p:.2f}", f"{r['check_cold']['wall'] / p:.2f}",
@@ -290,7 +292,8 @@ def report(rows: list[dict], demo: dict | None, corpora: dict | None, machine: d
         else:
             cells += ["-", "-", "-"]
         body.append(cells)
-    lines += ["seconds (wall clock); peak MB: the whole process tree; ms/1k words: cold check", table(head, body), ""]
+    lines += ["seconds (wall clock); peak MB: the whole process tree; ms/1k words: cold check, wall clock and CPU "
+              "time (the command, its workers and pandoc)", table(head, body), ""]
     if len(rows) > 1:
         base = rows[0]["check_cold"]["wall"] / rows[0]["words"]
         base_cpu = rows[0]["check_cold"]["cpu"] / rows[0]["words"]
@@ -299,7 +302,7 @@ def report(rows: list[dict], demo: dict | None, corpora: dict | None, machine: d
                          f"{r['check_cold']['wall'] / r['words'] / base:.2f} x that at {rows[0]['contributions']} "
                          f"(CPU time: {r['check_cold']['cpu'] / r['words'] / base_cpu:.2f} x)")
         lines.append("")
-    head = ["run"] + PHASES + ["sum", "wall", "cpu"]
+    head = ["run"] + PHASES + ["sum", "wall", "cpu", "load"]
     body = []
     for r in rows + ([dict(demo, contributions="demo")] if demo else []):
         for k in ("check_cold", "check_warm", "check_changed", "build_cold", "build_warm", "build_changed"):
@@ -309,7 +312,7 @@ def report(rows: list[dict], demo: dict | None, corpora: dict | None, machine: d
             cells = [f"{r['contributions']} {k.replace('_', ' ')}"]
             cells += [f"{t.get(p, 0.0):.2f}" if p in t else "-" for p in PHASES]
             cells += [f"{sum(v for key, v in t.items() if key in PHASES):.2f}", f"{r[k]['wall']:.2f}",
-                      f"{r[k]['cpu']:.2f}"]
+                      f"{r[k]['cpu']:.2f}", f"{r[k].get('load', 0):.1f}"]
             body.append(cells)
     lines += ["phases (seconds; the parallel stretch is shared out in proportion to the workers' time; wall also "
               "counts starting Python)", table(head, body), ""]

@@ -1,9 +1,11 @@
-"""The citation analysis in two steps, each manuscript then the issue, wrapped from outside citations/.
+"""The citation analysis in two steps, each manuscript then the issue.
 
 issue.citations.analysis.analyse(ctx) reads the whole issue at once. To cache its results manuscript by
-manuscript (pipeline.PerDocument), this module runs it on a context that holds only some of the manuscripts (one
-that changed; or a worker's share of a new issue), cuts the results by manuscript, and then does again, on every
-manuscript's citations, what needs the whole issue:
+manuscript (pipeline.PerDocument), this module runs its per-manuscript step (`analyse(..., whole_issue=False)`)
+on a context that holds only some of the manuscripts (one that changed; or a worker's share of a new issue), with
+one Resolver built per run (before the workers fork, so that they share it) and the grammar's dictionary answers
+remembered in the cache (so that a run after one change does not load lemminflect's lexicon); cuts the results
+by manuscript; and then does, on every manuscript's citations, what needs the whole issue:
 
 - inconsistent-citation: one work cited under two keys, or named two ways by different contributions;
 - unused-entry: entries no manuscript cites (analyse leaves them out while the context lacks a manuscript);
@@ -13,11 +15,11 @@ manuscript's citations, what needs the whole issue:
 Each manuscript's part also keeps a summary of its resolved citations (key, work, how the authors are named), so
 that the issue-wide step reads the records only of manuscripts whose citations may be inconsistent.
 
-It uses these names of issue.citations.analysis: analyse, options, cited_table, _inconsistent, _unused, _CODES,
-_signature, and issue.citations.rules INCONSISTENT, LOCATOR_STYLE, UNUSED; and it knows that analyse finds inconsistencies after the
-per-citation problems and before the locator style. tests/test_incremental.py checks, on whole issues, that the
-result equals analyse(ctx) (group numbers aside), so a change in citations/ that this module does not follow
-fails there. The cleaner place for the split is citations/ itself (see benchmarks/README.md).
+It uses these names of issue.citations.analysis: analyse, options, resolver_for, cited_table, inconsistent,
+unused, CODES, signature, and issue.citations.rules INCONSISTENT, LOCATOR_STYLE, UNUSED; and it knows that
+analyse finds inconsistencies after the per-citation problems and before the locator style.
+tests/test_incremental.py checks, on whole issues, that the result equals analyse(ctx) (group numbers aside), so
+a change in citations/ that this module does not follow fails there.
 """
 from __future__ import annotations
 
@@ -41,16 +43,89 @@ def fingerprint(ctx: Context) -> Any:
 
 
 class State:
-    """The options and their findings; the resolver (built for the issue-wide step, or kept from a batch)."""
+    """The options and their findings; the resolver, built once per run (and before the workers fork, so that
+    each inherits it instead of building its own for every batch); the dictionary answers.
+
+    The resolver is also kept in the cache by the bibliography's content (with the manifest, the options and the
+    code): read back with the bibliography inside it in about 0.2 s, where loading the bibliography and building
+    the resolver take 0.7 s for 10,000 entries, most of a run after one manuscript changed."""
 
     def __init__(self, ctx: Context):
         analysis, _ = _analysis()
         self.options, self.option_diagnostics = analysis.options(ctx.issue)
-        self.resolver: Any = None
+        self._store = ctx.store() if ctx.cache_dir is not None else None
+        self._key = _resolver_key(ctx, self.options)
+        self._unsaved = False
+        self.resolver: Any = self._cached_resolver(ctx)
+        if self.resolver is None:
+            ensure_bibliography(ctx)
+            self.resolver = analysis.resolver_for(ctx, self.options)
+            self._unsaved = self.resolver is not None
+        self.words = CommonWords(ctx)
+
+    def _cached_resolver(self, ctx: Context) -> Any:
+        if self._store is None:
+            return None
+        from .citations.resolve import Resolver
+
+        hit = self._store.get("resolver", self._key)
+        if not isinstance(hit, Resolver) or hit.bib is None:
+            return None
+        if ctx.bibliography is None and not ctx.bibliography_loaded:
+            ctx.bibliography, ctx.bibliography_loaded = hit.bib, True  # the same content, read once
+        return hit
+
+    def persist(self) -> None:
+        """Keep a resolver built in this run for the next (before it is used: its memo of answers stays out).
+        The pipeline calls it while the workers run, or after this process's analyses."""
+        if self._unsaved and self._store is not None:
+            self._unsaved = False
+            self._store.put("resolver", self._key, self.resolver)
+
+
+def _resolver_key(ctx: Context, options: dict) -> str:
+    from .cache import digest
+    from .incremental import base_key, bibliography_key
+
+    return digest("resolver", base_key(ctx), bibliography_key(ctx), repr(sorted(options.items())))
 
 
 def prepare(ctx: Context) -> State:
     return State(ctx)
+
+
+class CommonWords:
+    """The prose grammar's question "is this an English word?" (prose.is_common_word), remembered in the cache
+    from run to run: its first answer of a run loads lemminflect's whole lexicon (half a second), for answers
+    that do not change. concepts.analysis.Words does the same for the index."""
+
+    def __init__(self, ctx: Context):
+        from .cache import code_version, digest
+
+        self._store = ctx.store() if ctx.cache_dir is not None else None
+        self._key = digest("citation-words", code_version())
+        found = self._store.get("words", self._key) if self._store is not None else None
+        self._known: dict[str, bool] = found if isinstance(found, dict) else {}
+        self._new = False
+
+    def __call__(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            from .citations.prose import is_common_word
+
+            known = self._known[word] = bool(is_common_word(word))
+            self._new = True
+        return known
+
+    def save(self) -> None:
+        """Written back with what another process may have added meanwhile (workers save side by side)."""
+        if not self._new or self._store is None:
+            return
+        there = self._store.get("words", self._key)
+        if isinstance(there, dict):
+            self._known.update({k: v for k, v in there.items() if k not in self._known and isinstance(v, bool)})
+        self._store.put("words", self._key, self._known)
+        self._new = False
 
 
 def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, DocumentPart]]]
@@ -63,9 +138,8 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
     sub = Context(issue=ctx.issue, documents=Documents({cid: doc for cid, doc, _ in items}),
                   bibliography=ctx.bibliography, cache_dir=ctx.cache_dir, bibliography_files=ctx.bibliography_files,
                   bibliography_loaded=True)
-    result = analysis.analyse(sub)
-    if state.resolver is None:
-        state.resolver = result.extra.get("resolver")
+    result = analysis.analyse(sub, resolver=state.resolver, whole_issue=False, common_word=state.words)
+    state.words.save()
     issue_wide = {rules.INCONSISTENT.code, rules.UNUSED.code}
     of_file = {doc.file: cid for cid, doc, _ in items}
     out = {cid: DocumentPart(data={"nocite": _nocite_meta(doc)}) for cid, doc, _ in items}
@@ -78,7 +152,7 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
         cid = of_file.get(d.location.file)
         if cid is not None and d.code not in issue_wide:
             out[cid].diagnostics.append(d)
-    resolver = result.extra.get("resolver")
+    resolver = state.resolver
     for part in out.values():
         part.data["cited"] = summarise(part.records, resolver) if resolver is not None else None
     return out
@@ -105,10 +179,6 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
     resolver = None
     if bib is not None:
         resolver = state.resolver
-        if resolver is None:
-            from .citations.resolve import Resolver
-
-            resolver = state.resolver = Resolver(bib, opts, ctx.issue)
         summaries = {cid: p.data.get("cited") for cid, p in parts.items()}
         if any(v is None for v in summaries.values()):  # parts made without summaries: read every citation
             summaries = {cid: summarise(p.records, resolver) for cid, p in parts.items()}
@@ -121,7 +191,7 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
             stub = SimpleNamespace(issue=ctx.issue, root=ctx.root, bibliography=ctx.bibliography,
                                    documents={cid: _Meta(p.data.get("nocite")) for cid, p in parts.items()})
             keys = sorted({row[1] for rows in summaries.values() for row in rows})
-            diags.extend(analysis._unused(stub, [SimpleNamespace(key=k) for k in keys], resolver,
+            diags.extend(analysis.unused(stub, [SimpleNamespace(key=k) for k in keys], resolver,
                                           opts["unused_entry"]))
     extra = {"resolver": resolver, "options": opts}
     if not ctx.lean:  # the per-contribution table is for the outputs and `issue refs cited`
@@ -140,7 +210,7 @@ def summarise(records: Any, resolver: Any) -> list[tuple]:
             continue
         w = resolver.by_key.get(c.key) if resolver is not None and c.key in resolver.by_key else None
         out.append((i, c.key, w.work if w is not None else None, c.form,
-                    analysis._signature(c) if c.form != "markup" else "",
+                    analysis.signature(c) if c.form != "markup" else "",
                     any(f not in later for f in c.findings)))
     return out
 
@@ -217,13 +287,13 @@ def _inconsistencies(ctx: Context, cites: list, resolver: Any, analysis: Any, ru
         if earlier:
             problems[id(c)] = [(f, "", "") for f in earlier]
     before = {k: len(v) for k, v in problems.items()}
-    analysis._inconsistent(cites, resolver, problems)
+    analysis.inconsistent(cites, resolver, problems)
     out = []
     docs = ctx.documents
     for c in cites:
         new = problems.get(id(c), [])[before.get(id(c), 0):]
         for name, message, suggestion in new:
-            code = analysis._CODES[name]
+            code = analysis.CODES[name]
             at = c.findings.index(rules.LOCATOR_STYLE.code) if rules.LOCATOR_STYLE.code in c.findings else None
             if at is None:
                 c.findings.append(code)

@@ -219,13 +219,25 @@ class Joint:
         fp = self.fingerprint(name, dict(self.per_doc)[name])
         return digest("memo", fp, [(cid, keys[cid][name]) for cid in cids])
 
-    def state(self, name: str) -> Any:
+    def state(self, name: str, persist: bool = True) -> Any:
+        """The analysis's shared state, prepared once. A state may keep what it built in the cache for the next
+        run (its `persist()`): at once, or, when workers are about to fork, while they run (`persisting`)."""
         if name not in self.states:
             per = dict(self.per_doc)[name]
             t0 = time.perf_counter()
             self.states[name] = per.prepare(self.ctx)
+            if persist:
+                _persist(self.states[name])
             self.ctx.add_time(PHASES.get(name, name), time.perf_counter() - t0)
         return self.states[name]
+
+    def persisting(self):
+        """A thread that lets the states write what they built to the cache while the workers run (this process
+        only waits for them meanwhile)."""
+        import threading
+
+        return threading.Thread(target=lambda: [_persist(st) for st in list(self.states.values())],
+                                name="issue-persist")
 
     def start(self) -> None:
         """Take whole results from the cache where nothing changed; get every part the others need."""
@@ -301,14 +313,14 @@ class Joint:
         if not items:
             return
         needed = [n for n in self.names if any(n in it.needs for it in items)]
-        if "citations" in needed:
-            ensure_bibliography(ctx)
+        # the bibliography is loaded by the citation analysis's state when it needs it (citations_by_document:
+        # it may come inside the cached resolver, read once instead of twice)
         workers = int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
         parallel = (workers > 1 and len(items) >= MIN_PARALLEL and ctx.cache_dir is not None
                     and "fork" in multiprocessing.get_all_start_methods())
         if parallel:
             for name in needed:  # before the workers fork, so that each inherits them
-                self.state(name)
+                self.state(name, persist=False)
             self._in_workers(items, workers)
         else:
             self._here(items, needed)
@@ -356,13 +368,19 @@ class Joint:
         by_id = {c.id: c for c in ctx.pending}
         _JOB = (ctx, self.per_doc, self.states, self.store, self)
         t0 = time.perf_counter()
+        writer = None
         try:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = list(pool.map(_child, batches))
+                futures = pool.map(_child, batches)
+                writer = self.persisting()  # after the fork: the workers do not inherit the thread
+                writer.start()
+                results = list(futures)
         finally:
             _JOB = None
+            if writer is not None:
+                writer.join()
         wall = time.perf_counter() - t0
         spent: dict[str, float] = {}
         for reads, out, times in results:
@@ -402,11 +420,12 @@ class Joint:
         ctx = self.ctx
         if any(cid not in self.parts[name] for cid in ctx.documents):
             self.work(self.plan({name}))
+        state = self.state(name)  # first: the citation state may bring the bibliography with its resolver
         if name == "citations":
             ensure_bibliography(ctx)
         per = dict(self.per_doc)[name]
         cids = [cid for cid in ctx.documents if cid in self.parts[name]]
-        return per.combine(ctx, self.state(name), {cid: self.parts[name][cid] for cid in cids})
+        return per.combine(ctx, state, {cid: self.parts[name][cid] for cid in cids})
 
 
 def compute(ctx: Context, per_doc: list[tuple[str, PerDocument]], states: dict[str, Any], items: list[Item],
@@ -435,6 +454,12 @@ def compute(ctx: Context, per_doc: list[tuple[str, PerDocument]], states: dict[s
             have[cid][name] = part
             out[name][cid] = part
     return out, times
+
+
+def _persist(state: Any) -> None:
+    persist = getattr(state, "persist", None)
+    if persist is not None:
+        persist()
 
 
 def _batches(items: list[Item], workers: int) -> list[list[Item]]:

@@ -69,7 +69,16 @@ class Block:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_starts", None)  # derived; not worth a place in the document cache
+        # a segment per word: pickled as plain tuples, since pickling ten thousand slotted objects one by one
+        # was most of the time of writing a document to the cache (and of reading it back)
+        state["segments"] = [(s.start, s.end, s.line, s.column, s.path) for s in self.segments]
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        segments = state.get("segments")
+        if segments and isinstance(segments[0], tuple):
+            state["segments"] = [Segment(*s) for s in segments]
+        self.__dict__.update(state)
 
     def source_position(self, offset: int) -> tuple[int | None, int | None]:
         """Source line and column of a text offset (text formats)."""
