@@ -119,7 +119,7 @@ def test_every_page_is_written(cli, issue_dir):
     landing = (html / "index.html").read_text()
     # front matter: title page, imprint, contents with links, how to cite
     assert "Cooperation in a Context of Animosity" in landing
-    assert 'href="newby.html"' in landing and "72-88" in landing
+    assert 'href="newby.html"' in landing and "72–88" in landing
     assert "Routledge" in landing and "Edited by" in landing and "Catherine Jones" in landing
     assert "Content-Security-Policy" in landing
     assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', landing)  # nothing fetched from elsewhere
@@ -335,3 +335,39 @@ def test_citations_in_notes_and_headings_are_rendered_in_place_and_each_paper_li
         assert "issue/cite/" not in p.read_text() and "issue/refs" not in p.read_text(), p.name
     # the bibliography page and "how to cite" come from the same run
     assert "Keohane, Robert O. 1984." in (site / "bibliography.html").read_text()
+
+
+def test_a_large_issue_is_rendered_in_chunks_that_read_as_one_run(cli, tmp_path, monkeypatch):
+    """citeproc slows down sharply with the citations and entries of one run, so a large issue is rendered in
+    chunks; with tiny chunks the demo's articles must come out exactly as from the one run."""
+    import shutil
+
+    from issue.render import html as writer
+
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    root.mkdir()
+    for name in ("issue.toml", "concepts.toml", "papers", "bibliography", "templates"):
+        src = repo / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577836800")
+    build(cli, root)
+    one = _tree(root / "build" / "html")
+    runs: list[int] = []
+    real = writer._citeproc_run
+    monkeypatch.setattr(writer, "_citeproc_run", lambda *a, **k: runs.append(1) or real(*a, **k))
+    monkeypatch.setattr(writer, "CHUNK_CITES", 40)
+    monkeypatch.setattr(writer, "CHUNK_ENTRIES", 25)
+    monkeypatch.setenv("ISSUE_NO_CACHE", "1")
+    build(cli, root)
+    chunked = _tree(root / "build" / "html")
+    assert len(runs) > 8, "the demo was rendered in chunks"
+    articles = [name for name in one if re.fullmatch(r"(introduction|cook|hirono|newby|jones|mulloy)\.html", name)]
+    assert len(articles) == 6
+    for name in articles:
+        assert chunked[name] == one[name], f"{name} differs when rendered in chunks"
+    entries = re.findall(r'<div class="csl-entry" id="ref-[^"]+"[^>]*>.*?(?=<span class="cited-by">)',
+                         one["bibliography.html"].decode(), re.S)
+    assert len(entries) > 100
+    for e in entries:
+        assert e in chunked["bibliography.html"].decode(), "the bibliography page has every entry as before"

@@ -33,7 +33,7 @@ from . import csl, howtocite, pages as print_pages, rules as R, splice, template
 from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
                       records)
 
-RENDER_VERSION = "html-2"  # part of every cache key: bump when the conversion changes
+RENDER_VERSION = "html-3"  # part of every cache key: bump when the conversion changes
 PAGES = {"index": "landing.html", "abstracts": "abstracts.html", "concept-index": "concept-index.html",
          "bibliography": "bibliography.html", "crossref-map": "crossref-map.html",
          "citation-report": "citation-report.html", "checks": "checks.html"}
@@ -609,32 +609,73 @@ class Citeproc:
 
 def _citeproc_issue(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
                     items: dict[str, dict[str, Any]], own: list[dict[str, Any]], style: Path,
-                    style_hash: str) -> Citeproc:
-    """One citeproc run to HTML: every citation of the issue (each in a Div of its own, in reading order), and
-    every bibliography entry and "how to cite" record (nocite) in the reference list."""
-    blocks = [{"t": "Div", "c": [[f"issue/c/{n}", [], []], [{"t": "Para", "c": [node]}]]} for n, node in enumerate(cites)]
-    blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+                    style_hash: str, firsts: dict[str, int] | None = None) -> Citeproc:
+    """Every citation of the issue (each in a Div of its own, in reading order) and every bibliography entry and
+    "how to cite" record (nocite) in the style, by one citeproc run, or by several for a large issue."""
+    all_items = [items[k] for k in sorted(items)]
+    if len(cites) > CHUNK_CITES or len(all_items) + len(own) > CHUNK_ENTRIES:
+        return _citeproc_chunked(ctx, cites, prepared, all_items, own, style, style_hash, firsts or {})
     nocite: list[str] = []
     for p in prepared:
         nocite += [k for k in p.nocite if k not in nocite]
-    nocite += [k for k in sorted(items) if k not in nocite] + [i["id"] for i in own]
+    nocite += [k for k in sorted(items) if k not in nocite]
+    # the "how to cite" records in a run of their own: beside the bibliography, the issue's own article (often
+    # in it too) would be told apart from itself as "2020a"
+    with ThreadPoolExecutor(max_workers=1) as side:
+        mine = side.submit(_citeproc_run, ctx, [], cites, [str(i["id"]) for i in own], own, style, style_hash,
+                           prepared) if own else None
+        html = _citeproc_run(ctx, range(len(cites)), cites, nocite, all_items, style, style_hash, prepared)
+        refs_open, entries = _entries_of(html)
+        if mine is not None:
+            entries.update(_entries_of(mine.result())[1])
+    return Citeproc(_citations_of(html, len(cites)), refs_open, entries)
+
+
+# citeproc's time grows much faster than what it is given: a 2,000-entry reference list takes it about 40 s and
+# 2,000 citations about 30 s in one run, against under a second for 150 entries or 250 citations. A large issue
+# is therefore rendered in chunks, two at a time: the entries grouped by their first author's family name, so
+# that works whose names collide (which is all citeproc's disambiguation looks at: "2001a", "J. Smith") meet in
+# one run; the citations contribution by contribution, each run given the works they cite and, among their
+# name-mates, those of the same year and those of another person of that name (nocite), so that "Smith 2001a" and
+# "C. Jones 2018" read in the text as they would in one run. (The same author's other works are left out: all
+# the name-mates cost a 300-citation run six seconds instead of one.)
+CHUNK_ENTRIES = 150
+CHUNK_CITES = 250
+
+
+def _citeproc_run(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocite: list[str],
+                  items: list[dict[str, Any]], style: Path, style_hash: str, prepared: list[Prepared]) -> str:
+    """One citeproc run to HTML, cached by content: the citations `numbers` (each in a Div "issue/c/<n>") and the
+    entries `nocite` in the reference list, from `items`."""
+    blocks = [{"t": "Div", "c": [[f"issue/c/{n}", [], []], [{"t": "Para", "c": [cites[n]]}]]} for n in numbers]
+    blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     meta = {"link-citations": {"t": "MetaBool", "c": True},
-            "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}, "nocite": _nocite(nocite)}
+            "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}
+    if nocite:
+        meta["nocite"] = _nocite(nocite)
     ast = {"pandoc-api-version": prepared[0].ast.get("pandoc-api-version", [1, 23, 1]) if prepared else [1, 23, 1],
            "meta": meta, "blocks": blocks}
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    all_items = [items[k] for k in sorted(items)] + own
-    refs = json.dumps(all_items, sort_keys=True, ensure_ascii=False)
+    refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256("\0".join([RENDER_VERSION, "citeproc", _pandoc_identity(), style_hash, body, refs])
                          .encode()).hexdigest()
     html = _cache_read(ctx, "citeproc", key + ".html")
     if html is None:
-        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), all_items, style, _timeout(ctx), shift=False))
+        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, _timeout(ctx), shift=False))
         _cache_write(ctx, "citeproc", key + ".html", html)
-    citations = [""] * len(cites)
+    return html
+
+
+def _citations_of(html: str, count: int, into: list[str] | None = None) -> list[str]:
+    citations = into if into is not None else [""] * count
     for m in _RENDERED.finditer(html):
         if int(m.group(1)) < len(citations):
             citations[int(m.group(1))] = m.group(2)
+    return citations
+
+
+def _entries_of(html: str) -> tuple[str, dict[str, str]]:
+    """The reference list's opening tag and each entry's whole element by key, in the style's order."""
     at = html.find('<div id="refs"')
     refs_open, entries = '<div id="refs">', {}
     if at >= 0:
@@ -649,6 +690,82 @@ def _citeproc_issue(ctx: Context, cites: list[dict[str, Any]], prepared: list[Pr
                 from html import unescape
 
                 entries[unescape(m.group(1))] = chunk
+    return refs_open, entries
+
+
+def _family(item: dict[str, Any]) -> str:
+    names = item.get("author") or item.get("editor") or [{}]
+    first = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
+    return fold(str(first.get("family") or first.get("literal") or item.get("title") or item.get("id", "")))
+
+
+def _year(item: dict[str, Any]) -> str:
+    issued = item.get("issued") or {}
+    parts = issued.get("date-parts") if isinstance(issued, dict) else None
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        return str(parts[0][0])
+    return str(issued.get("literal", "")) if isinstance(issued, dict) else ""
+
+
+def _given(item: dict[str, Any]) -> str:
+    names = item.get("author") or item.get("editor") or [{}]
+    first = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
+    return fold(str(first.get("given") or ""))
+
+
+def _packed(groups: list[list[Any]], limit: int) -> list[list[Any]]:
+    """Consecutive groups packed into chunks of at most `limit` (a group larger than that is a chunk alone)."""
+    chunks: list[list[Any]] = []
+    for g in groups:
+        if chunks and len(chunks[-1]) + len(g) <= limit:
+            chunks[-1] += g
+        else:
+            chunks.append(list(g))
+    return chunks
+
+
+def _cited_keys(node: dict[str, Any]) -> list[str]:
+    return [str(c.get("citationId")) for c in node["c"][0] if isinstance(c, dict) and c.get("citationId")]
+
+
+def _citeproc_chunked(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
+                      all_items: list[dict[str, Any]], own: list[dict[str, Any]], style: Path, style_hash: str,
+                      firsts: dict[str, int]) -> Citeproc:
+    by_family: dict[str, list[dict[str, Any]]] = {}
+    for item in all_items:
+        by_family.setdefault(_family(item), []).append(item)
+    family_of = {str(i["id"]): f for f, group in by_family.items() for i in group}
+    entry_chunks = _packed([by_family[f] for f in sorted(by_family)], CHUNK_ENTRIES)
+    starts = sorted({firsts.get(p.contribution.id, 0) for p in prepared} | {0}) + [len(cites)]
+    spans = [list(range(a, b)) for a, b in zip(starts, starts[1:]) if b > a]
+    cite_chunks = _packed(spans, CHUNK_CITES)
+
+    def entries_run(chunk: list[dict[str, Any]]) -> str:
+        return _citeproc_run(ctx, [], cites, [str(i["id"]) for i in chunk], chunk, style, style_hash, prepared)
+
+    by_key = {str(i["id"]): i for i in all_items}
+
+    def cites_run(numbers: list[int]) -> str:
+        cited = sorted({k for n in numbers for k in _cited_keys(cites[n]) if k in by_key})
+        years = {(family_of[k], _year(by_key[k])) for k in cited}
+        people = {(family_of[k], _given(by_key[k])) for k in cited}
+        mates = sorted({str(i["id"]) for f, _ in years for i in by_family[f]
+                        if (f, _year(i)) in years or (f, _given(i)) not in people} - set(cited))
+        chunk = [by_key[k] for k in sorted(set(cited) | set(mates))]
+        return _citeproc_run(ctx, numbers, cites, mates, chunk, style, style_hash, prepared)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
+        entry_runs = [ex.submit(entries_run, chunk) for chunk in entry_chunks + ([own] if own else [])]
+        cite_runs = [ex.submit(cites_run, numbers) for numbers in cite_chunks]
+        citations = [""] * len(cites)
+        for fut in cite_runs:
+            _citations_of(fut.result(), len(cites), into=citations)
+        refs_open, entries = '<div id="refs">', {}
+        for n, fut in enumerate(entry_runs):
+            opening, found = _entries_of(fut.result())
+            if n == 0:
+                refs_open = opening
+            entries.update(found)
     return Citeproc(citations, refs_open, entries)
 
 
@@ -706,7 +823,7 @@ class Conversion:
                      for p in self.prepared})
         own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
         citeproc = self.lead.submit(_citeproc_issue, ctx, self.cites, self.prepared, self.items, own, self.style,
-                                    self.style_hash)
+                                    self.style_hash, self.firsts)
         done: list[Citeproc] = []
 
         def rendered() -> Citeproc:
