@@ -371,3 +371,47 @@ def test_a_large_issue_is_rendered_in_chunks_that_read_as_one_run(cli, tmp_path,
     assert len(entries) > 100
     for e in entries:
         assert e in chunked["bibliography.html"].decode(), "the bibliography page has every entry as before"
+
+
+def test_quiet_build_prints_only_errors_and_says_what_it_left_out(cli, make_issue):
+    unused = "\n@book{nobody2001,\n  author = {Nobody, Anne},\n  title = {Uncited},\n  year = {2001},\n}\n"
+    issue_dir = make_issue({"bibliography/issue.bib": BIB + unused, "papers/introduction.md": INTRO,
+                            "papers/newby.md": NEWBY}, manifest=MANIFEST)
+    quiet = build(cli, issue_dir).stderr
+    checked = cli(["check"], issue_dir)
+    loud = checked.stdout + checked.stderr
+    errors = loud.count(": error[")
+    hidden = loud.count(": warning[") + loud.count(": info[")
+    assert errors and hidden, "the test issue has errors and lesser findings"
+    assert quiet.count(": error[") == errors and ": warning[" not in quiet and ": info[" not in quiet
+    assert f"found {errors} error{'s' if errors != 1 else ''} ({hidden} warnings and infos not shown: --quiet)" in quiet
+
+
+def test_crossref_matrix_counts_what_the_checker_found(cli, tmp_path):
+    """The cross-reference page's matrix: each cell is how often the row's paper refers to the column's."""
+    import json
+    import shutil
+    from collections import Counter
+
+    from lxml import html as lxml_html
+
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    root.mkdir()
+    for name in ("issue.toml", "concepts.toml", "papers", "bibliography", "templates"):
+        src = repo / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    records = json.loads(cli(["check", "--format", "json"], root).stdout)["crossrefs"]
+    expected = Counter((r["contribution"], t) for r in records if r["status"] == "resolved"
+                       for t in r["targets"] if t != r["contribution"])
+    assert expected, "the demo's papers refer to one another"
+    build(cli, root)
+    page = lxml_html.parse(str(root / "build" / "html" / "crossref-map.html"))
+    columns = [a.get("href").removesuffix(".html") for a in page.xpath("//table/thead//th/a")]
+    found = Counter()
+    for row in page.xpath("//table/tbody/tr"):
+        source = row.xpath("./th/a/@href")[0].removesuffix(".html")
+        for target, cell in zip(columns, row.xpath("./td")):
+            if cell.text_content().strip():
+                found[(source, target)] = int(cell.text_content())
+    assert found == expected

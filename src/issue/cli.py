@@ -340,8 +340,14 @@ def _style_files(issue: Issue) -> list[Path]:
 def _gate(found: list[Diagnostic], strict: bool, quiet: bool, colour: bool | None) -> None:
     """The checks' findings, and whether the build may go on."""
     shown = [d for d in found if d.severity.value == "error"] if quiet else found
-    if shown:
+    if shown and not quiet:
         reporters.write(shown, "text", sys.stderr, colour=colour)
+    elif shown:  # the summary counts what was found, not only what --quiet shows
+        colours = reporters.use_colour(sys.stderr, colour)
+        sys.stderr.write(reporters.format_text(shown, colour=colours, summary=False))
+        hidden = len(found) - len(shown)
+        sys.stderr.write(f"found {len(shown)} error{'s' if len(shown) != 1 else ''}"
+                         + (f" ({hidden} warnings and infos not shown: --quiet)\n" if hidden else "\n"))
     if any(d.code.startswith("M") and d.severity.value == "error" for d in found):
         raise UsageProblem("the manifest has errors; nothing was built (build/ is unchanged)")
     unreadable = [d for d in found if d.code in ("D101", "D103", "D105") and d.severity.value == "error"]
