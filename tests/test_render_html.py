@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from democopy import copy_demo
 
 BIB = r"""
 @string{pup = "Princeton University Press"}
@@ -340,16 +341,9 @@ def test_citations_in_notes_and_headings_are_rendered_in_place_and_each_paper_li
 def test_a_large_issue_is_rendered_in_chunks_that_read_as_one_run(cli, tmp_path, monkeypatch):
     """citeproc slows down sharply with the citations and entries of one run, so a large issue is rendered in
     chunks; with tiny chunks the demo's articles must come out exactly as from the one run."""
-    import shutil
-
     from issue.render import html as writer
 
-    repo = Path(__file__).resolve().parent.parent
-    root = tmp_path / "demo"
-    root.mkdir()
-    for name in ("issue.toml", "concepts.toml", "papers", "bibliography", "templates"):
-        src = repo / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_demo(tmp_path / "demo")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577836800")
     build(cli, root)
     one = _tree(root / "build" / "html")
@@ -390,17 +384,11 @@ def test_quiet_build_prints_only_errors_and_says_what_it_left_out(cli, make_issu
 def test_crossref_matrix_counts_what_the_checker_found(cli, tmp_path):
     """The cross-reference page's matrix: each cell is how often the row's paper refers to the column's."""
     import json
-    import shutil
     from collections import Counter
 
     from lxml import html as lxml_html
 
-    repo = Path(__file__).resolve().parent.parent
-    root = tmp_path / "demo"
-    root.mkdir()
-    for name in ("issue.toml", "concepts.toml", "papers", "bibliography", "templates"):
-        src = repo / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_demo(tmp_path / "demo")
     records = json.loads(cli(["check", "--format", "json"], root).stdout)["crossrefs"]
     expected = Counter((r["contribution"], t) for r in records if r["status"] == "resolved"
                        for t in r["targets"] if t != r["contribution"])

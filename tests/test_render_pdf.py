@@ -11,12 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from democopy import copy_demo
 
 from conftest import REPO
 
 pypdf = pytest.importorskip("pypdf")
 
-DEMO_PARTS = ("issue.toml", "papers", "bibliography", "concepts.toml", "templates")
 
 
 def _norm(text: str) -> str:
@@ -35,12 +35,7 @@ def _build(root: Path, *args: str) -> int:
 def demo(tmp_path_factory):
     """The repository's demo issue, copied and built once (PDF, paginated)."""
     root = tmp_path_factory.mktemp("demo")
-    for name in DEMO_PARTS:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        elif src.is_file():
-            shutil.copy(src, root / name)
+    copy_demo(root)
     code = _build(root, "--format", "pdf", "--paginate")
     assert code in (0, 1), "the demo keeps planted mistakes (exit 1) but must build"
     assert (root / "build" / "pdf" / "issue.pdf").is_file()

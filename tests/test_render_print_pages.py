@@ -11,23 +11,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from democopy import copy_demo
 
 from conftest import REPO
 
 pypdf = pytest.importorskip("pypdf")
 lxml_html = pytest.importorskip("lxml.html")
 
-DEMO_PARTS = ("issue.toml", "papers", "bibliography", "concepts.toml", "templates")
-
-
-def _copy_demo(root: Path) -> Path:
-    for name in DEMO_PARTS:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        elif src.is_file():
-            shutil.copy(src, root / name)
-    return root
 
 
 def _build(root: Path, *args: str) -> int:
@@ -67,7 +57,7 @@ def _manifest_pages(root: Path) -> dict[str, str | None]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo issue, built as a website only but paginated: --paginate brings the PDF step in."""
-    root = _copy_demo(tmp_path_factory.mktemp("print-pages"))
+    root = copy_demo(tmp_path_factory.mktemp("print-pages"))
     assert _build(root, "--format", "html", "--paginate") in (0, 1), "the demo keeps planted mistakes but builds"
     return root
 
@@ -216,7 +206,7 @@ def test_index_lists_each_page_once_per_contribution(index_page):
 @pytest.fixture(scope="module")
 def html_only(tmp_path_factory, demo):
     """Another copy of the demo, with the build cache of the first (so that its builds are warm)."""
-    root = _copy_demo(tmp_path_factory.mktemp("html-only"))
+    root = copy_demo(tmp_path_factory.mktemp("html-only"))
     shutil.copytree(demo / "build" / ".cache", root / "build" / ".cache")
     return root
 
@@ -269,7 +259,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def test_the_same_inputs_give_the_same_bytes(tmp_path, demo):
     (tmp_path / "again").mkdir()
-    root = _copy_demo(tmp_path / "again")
+    root = copy_demo(tmp_path / "again")
     assert _build(root, "--format", "html", "--paginate") in (0, 1)
     first = _tree(demo / "build")
     assert _tree(root / "build") == first, "a cold build elsewhere gives the same bytes"

@@ -11,12 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from democopy import copy_demo
 
 from conftest import REPO
 
 lxml_etree = pytest.importorskip("lxml.etree")
 
-DEMO_PARTS = ("issue.toml", "papers", "bibliography", "concepts.toml", "templates")
 SCHEMAS = REPO / "src" / "issue" / "data" / "schemas" / "crossref"
 
 
@@ -29,12 +29,7 @@ def _build(root: Path, *args: str) -> int:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
-    for name in DEMO_PARTS:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        elif src.is_file():
-            shutil.copy(src, root / name)
+    copy_demo(root)
     assert _build(root, "--format", "pdf,epub,docx,jats,crossref") in (0, 1)
     return root
 

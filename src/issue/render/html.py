@@ -496,33 +496,13 @@ def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: 
 
 def _render_references(ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
                        style_hash: str) -> dict[str, str]:
-    """Every bibliography entry and the issue's own "how to cite" records, rendered in the style by one
-    pandoc --citeproc run; returns id -> HTML of the entry."""
+    """Every bibliography entry and the issue's own "how to cite" records, rendered in the style (by the same
+    runs as for an author-date style); returns id -> HTML of the entry."""
     own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
-    all_items = [items[k] for k in sorted(items)] + own
-    keys = [i["id"] for i in all_items]
-    ast = {"pandoc-api-version": [1, 23, 1], "blocks": [{"t": "Div", "c": [["refs", [], []], []]}],
-           "meta": {"nocite": _nocite(keys) or {"t": "MetaInlines", "c": []},
-                    "lang": {"t": "MetaString", "c": ctx.issue.language or "en"}}}
-    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    refs = json.dumps(all_items, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, "refs", _pandoc_identity(), style_hash, body, refs])
-                         .encode()).hexdigest()
-    html = _cache_read(ctx, "refs", key + ".html")
-    if html is None:
-        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), all_items, style,
-                                       float((ctx.issue.build or {}).get("pandoc_timeout", 60))))
-        _cache_write(ctx, "refs", key + ".html", html)
-    return _split_entries(html)
-
-
-_ENTRY_RE = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.S)
-
-
-def _split_entries(html: str) -> dict[str, str]:
-    from html import unescape
-
-    return {unescape(m.group(1)): m.group(2).strip() for m in _ENTRY_RE.finditer(html)}
+    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
+        _, entries = _gathered(_entry_runs(ctx, _by_family([items[k] for k in sorted(items)]), own, style,
+                                           style_hash, ex))
+    return {k: _entry_inner(e) for k, e in entries.items()}
 
 
 def _plain(html: str) -> str:
@@ -622,12 +602,10 @@ def _citeproc_issue(ctx: Context, cites: list[dict[str, Any]], prepared: list[Pr
     # the "how to cite" records in a run of their own: beside the bibliography, the issue's own article (often
     # in it too) would be told apart from itself as "2020a"
     with ThreadPoolExecutor(max_workers=1) as side:
-        mine = side.submit(_citeproc_run, ctx, [], cites, [str(i["id"]) for i in own], own, style, style_hash,
-                           prepared) if own else None
+        mine = _entry_runs(ctx, {}, own, style, style_hash, side)
         html = _citeproc_run(ctx, range(len(cites)), cites, nocite, all_items, style, style_hash, prepared)
         refs_open, entries = _entries_of(html)
-        if mine is not None:
-            entries.update(_entries_of(mine.result())[1])
+        entries.update(_gathered(mine)[1])
     return Citeproc(_citations_of(html, len(cites)), refs_open, entries)
 
 
@@ -693,10 +671,40 @@ def _entries_of(html: str) -> tuple[str, dict[str, str]]:
     return refs_open, entries
 
 
-def _family(item: dict[str, Any]) -> str:
+def _first_name(item: dict[str, Any]) -> dict[str, Any]:
     names = item.get("author") or item.get("editor") or [{}]
-    first = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
+    return names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
+
+
+def _family(item: dict[str, Any]) -> str:
+    first = _first_name(item)
     return fold(str(first.get("family") or first.get("literal") or item.get("title") or item.get("id", "")))
+
+
+def _by_family(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        out.setdefault(_family(item), []).append(item)
+    return out
+
+
+def _entry_runs(ctx: Context, by_family: dict[str, list[dict[str, Any]]], own: list[dict[str, Any]], style: Path,
+                style_hash: str, ex: ThreadPoolExecutor) -> list[Future]:
+    """The reference list in chunks of name-mates, and the "how to cite" records in a run of their own."""
+    chunks = _packed([by_family[f] for f in sorted(by_family)], CHUNK_ENTRIES) + ([own] if own else [])
+    return [ex.submit(_citeproc_run, ctx, [], [], [str(i["id"]) for i in chunk], chunk, style, style_hash, [])
+            for chunk in chunks]
+
+
+def _gathered(runs: list[Future]) -> tuple[str, dict[str, str]]:
+    """The reference list's opening tag (the first run's) and the entries of every run, in order."""
+    refs_open, entries = '<div id="refs">', {}
+    for n, fut in enumerate(runs):
+        opening, found = _entries_of(fut.result())
+        if n == 0:
+            refs_open = opening
+        entries.update(found)
+    return refs_open, entries
 
 
 def _year(item: dict[str, Any]) -> str:
@@ -708,9 +716,7 @@ def _year(item: dict[str, Any]) -> str:
 
 
 def _given(item: dict[str, Any]) -> str:
-    names = item.get("author") or item.get("editor") or [{}]
-    first = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
-    return fold(str(first.get("given") or ""))
+    return fold(str(_first_name(item).get("given") or ""))
 
 
 def _packed(groups: list[list[Any]], limit: int) -> list[list[Any]]:
@@ -731,17 +737,11 @@ def _cited_keys(node: dict[str, Any]) -> list[str]:
 def _citeproc_chunked(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
                       all_items: list[dict[str, Any]], own: list[dict[str, Any]], style: Path, style_hash: str,
                       firsts: dict[str, int]) -> Citeproc:
-    by_family: dict[str, list[dict[str, Any]]] = {}
-    for item in all_items:
-        by_family.setdefault(_family(item), []).append(item)
+    by_family = _by_family(all_items)
     family_of = {str(i["id"]): f for f, group in by_family.items() for i in group}
-    entry_chunks = _packed([by_family[f] for f in sorted(by_family)], CHUNK_ENTRIES)
     starts = sorted({firsts.get(p.contribution.id, 0) for p in prepared} | {0}) + [len(cites)]
     spans = [list(range(a, b)) for a, b in zip(starts, starts[1:]) if b > a]
     cite_chunks = _packed(spans, CHUNK_CITES)
-
-    def entries_run(chunk: list[dict[str, Any]]) -> str:
-        return _citeproc_run(ctx, [], cites, [str(i["id"]) for i in chunk], chunk, style, style_hash, prepared)
 
     by_key = {str(i["id"]): i for i in all_items}
 
@@ -755,17 +755,12 @@ def _citeproc_chunked(ctx: Context, cites: list[dict[str, Any]], prepared: list[
         return _citeproc_run(ctx, numbers, cites, mates, chunk, style, style_hash, prepared)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as ex:
-        entry_runs = [ex.submit(entries_run, chunk) for chunk in entry_chunks + ([own] if own else [])]
+        entry_runs = _entry_runs(ctx, by_family, own, style, style_hash, ex)
         cite_runs = [ex.submit(cites_run, numbers) for numbers in cite_chunks]
         citations = [""] * len(cites)
         for fut in cite_runs:
             _citations_of(fut.result(), len(cites), into=citations)
-        refs_open, entries = '<div id="refs">', {}
-        for n, fut in enumerate(entry_runs):
-            opening, found = _entries_of(fut.result())
-            if n == 0:
-                refs_open = opening
-            entries.update(found)
+        refs_open, entries = _gathered(entry_runs)
     return Citeproc(citations, refs_open, entries)
 
 
