@@ -6,7 +6,6 @@ complete and stay above MIN_ACCURACY, a floor the lead raises to the 0.97 target
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import sys
 from collections import Counter
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from scripts import load_script
 
 from issue.manuscripts import read_manuscript
 
@@ -21,10 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOLD_DIR = REPO / "tests" / "data" / "citations"
 MIN_ACCURACY = 0.85  # precision, recall and resolution of the real parser; the target is 0.97
 
-_spec = importlib.util.spec_from_file_location("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
-acc = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("citation_accuracy", acc)  # dataclasses look their module up there
-_spec.loader.exec_module(acc)
+acc = load_script("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
 
 
 @pytest.fixture(scope="module")

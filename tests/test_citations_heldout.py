@@ -9,7 +9,6 @@ measured after that tuning.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from scripts import load_script
 
 from issue.manuscripts import read_manuscript
 
@@ -35,10 +35,7 @@ PRECISION_FLOOR = 0.99
 RECALL_FLOOR = 0.99
 RESOLUTION_FLOOR = 0.99
 
-_spec = importlib.util.spec_from_file_location("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
-acc = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("citation_accuracy", acc)  # dataclasses look their module up there
-_spec.loader.exec_module(acc)
+acc = load_script("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +118,7 @@ def test_the_manuscripts_are_the_manifest_contributions(gold):
 def test_gold_json_is_built_from_the_hand_annotation(gold, friends):
     """gold.json and false_friends.json are what sources/build.py makes of sources/annotations.txt: one was not
     edited without the other."""
-    spec = importlib.util.spec_from_file_location("heldout_build", HELDOUT / "sources" / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load_script("heldout_build", HELDOUT / "sources" / "build.py")
     written = build.parse_annotations(HELDOUT / "sources" / "annotations.txt")
     cites = [(f, a) for f, items in written.items() for a in items if not a["friend"]]
     assert len(cites) == len(gold)

@@ -8,7 +8,6 @@ text stands where it says). It has no accuracy floor: the figure is what benchma
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from scripts import load_script
 
 from issue.manuscripts import read_manuscript
 
@@ -27,10 +27,7 @@ OTHER_SETS = (REPO / "tests" / "data" / "citations", REPO / "tests" / "data" / "
 DOCX_TWINS = {"papers/harrow_civilisation.docx": "sources/harrow_civilisation.md",
               "papers/park_peacekeeping.docx": "sources/park_peacekeeping.md"}
 
-_spec = importlib.util.spec_from_file_location("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
-acc = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("citation_accuracy", acc)  # dataclasses look their module up there
-_spec.loader.exec_module(acc)
+acc = load_script("citation_accuracy", REPO / "benchmarks" / "citation_accuracy.py")
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +123,7 @@ def test_aliases_point_at_entries(bib_keys):
 
 def test_gold_json_is_built_from_the_hand_annotation(gold, friends):
     """gold.json and false_friends.json are what sources/build.py makes of sources/annotations.txt."""
-    spec = importlib.util.spec_from_file_location("heldout2_build", HELDOUT2 / "sources" / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load_script("heldout2_build", HELDOUT2 / "sources" / "build.py")
     written = build.parse_annotations(HELDOUT2 / "sources" / "annotations.txt")
     cites = [(f, a) for f, items in written.items() for a in items if not a["friend"]]
     assert len(cites) == len(gold)

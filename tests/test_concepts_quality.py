@@ -1,21 +1,17 @@
 """Variant matching against the hand-annotated sample (tests/data/index): the targets users rely on."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from scripts import load_script
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def quality():
-    spec = importlib.util.spec_from_file_location("index_quality", REPO / "benchmarks" / "index_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["index_quality"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    module = load_script("index_quality", REPO / "benchmarks" / "index_quality.py")
     clean, gold = module.load_gold()
     predicted, _ctx = module.predict(clean, REPO / "tests" / "data" / "index" / "concepts.toml")
     return module, gold, module.score(gold, predicted)
