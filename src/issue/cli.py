@@ -288,6 +288,10 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     run = _context(issue)
     run.add_time("load", ctx.obj.get("manifest_seconds", 0.0))
     run.diagnostics.extend(manifest_diags)
+    if "html" in (chosen if chosen is not None else available()):
+        from .render.html import prefetch
+
+        run.after_bibliography = prefetch  # the bibliography's citeproc runs, while the checks run
     try:
         with building.lock(issue.root):
             if building.stamp_enabled():

@@ -23,7 +23,8 @@ from typing import Any
 
 from .cache import Store, code_version, digest, no_gc
 from .pipeline import (ANALYSES, PER_DOCUMENT, PHASES, AnalysisResult, Context, DocumentPart, PerDocument,
-                       ensure_bibliography, load_bibliography, read_one, read_pending, register_read, resolve)
+                       ensure_bibliography, finish_reading, load_bibliography, read_one, read_pending, register_read,
+                       resolve, start_reading)
 
 # worker processes are used when at least this many manuscripts need reading or analysing (below it, forking
 # and preparing each worker costs more than it saves); ISSUE_WORKERS=1 turns them off
@@ -124,6 +125,8 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
         phase = PHASES.get(name, name)
         if name == "bibliography":
             ctx.timed(phase, lambda: _bibliography(ctx, fn, store, memo))
+            if ctx.after_bibliography is not None and ctx.bibliography is not None:
+                ctx.after_bibliography(ctx)
         elif name in per_names:
             if joint is None:
                 joint = Joint(ctx, per_doc, store, memo)
@@ -139,6 +142,10 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
             ctx.diagnostics.extend(result.diagnostics)
     if ctx.pending:
         ctx.timed("parse", lambda: read_pending(ctx))
+
+
+def _workers() -> int:
+    return int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
 
 
 def _present(target: str) -> bool:
@@ -315,7 +322,7 @@ class Joint:
         needed = [n for n in self.names if any(n in it.needs for it in items)]
         # the bibliography is loaded by the citation analysis's state when it needs it (citations_by_document:
         # it may come inside the cached resolver, read once instead of twice)
-        workers = int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
+        workers = _workers()
         parallel = (workers > 1 and len(items) >= MIN_PARALLEL and ctx.cache_dir is not None
                     and "fork" in multiprocessing.get_all_start_methods())
         if parallel:
@@ -326,33 +333,15 @@ class Joint:
             self._here(items, needed)
 
     def _here(self, items: list[Item], needed: list[str]) -> None:
-        """Here, in this process: pandoc reads the new manuscripts (its own processes, one per manuscript) while
+        """Here, in this process: pandoc reads the new manuscripts (its own processes, in the background) while
         this thread prepares the analyses (a vocabulary to compile, a lexicon to load)."""
-        import threading
-
         ctx = self.ctx
-        t0 = time.perf_counter()
-        failure: list[BaseException] = []
-
-        def read() -> None:
-            try:
-                read_pending(ctx)
-            except BaseException as exc:  # noqa: BLE001 - raised again below, in this thread
-                failure.append(exc)
-            finally:
-                ctx.add_time("parse", time.perf_counter() - t0)
-
-        reader = threading.Thread(target=read, name="issue-read") if ctx.pending else None
-        if reader is not None:
-            reader.start()
+        start_reading(ctx)
         try:
             for name in needed:
                 self.state(name)
         finally:
-            if reader is not None:
-                reader.join()
-        if failure:
-            raise failure[0]
+            finish_reading(ctx)
         items = [it for it in items if it.cid in ctx.documents]
         out, times = compute(ctx, self.per_doc, self.states, items, self.store)
         self.raced = self.raced or bool(times.pop("raced", 0))

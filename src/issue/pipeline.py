@@ -163,11 +163,16 @@ class Context:
     # set by the pipeline
     fingerprints: dict[str, str] = field(default_factory=dict, repr=False)  # input -> content hash
     pending: list[Any] = field(default_factory=list, repr=False)  # contributions whose manuscript is not read yet
+    reading: Any = field(default=None, repr=False)  # a Reading of some of them, under way
     bibliography_loaded: bool = field(default=False, repr=False)
     # `issue check`: nothing renders after the analyses, so the tables only outputs read are not made
     lean: bool = field(default=False, repr=False)
     # set by the PDF writer for the later writers of the build: render.pages.Pagination (print pages)
     pagination: Any = field(default=None, repr=False)
+    # `issue build`: called once the bibliography is loaded, to start the writers' work that needs nothing else
+    # (render.html.prefetch); what it started, by key, for the writers to take
+    after_bibliography: Callable[["Context"], None] | None = field(default=None, repr=False)
+    started: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.documents, Documents):
@@ -269,14 +274,56 @@ def register_read(ctx: Context, c: Any, doc: Document | None, info: DocumentInfo
         ctx.diagnostics.extend(info.findings)
 
 
-def read_pending(ctx: Context) -> None:
-    """Read the manuscripts in ctx.pending in parallel (pandoc runs as separate processes)."""
-    todo, ctx.pending = ctx.pending, []
-    if not todo:
+class Reading:
+    """Manuscripts being read in a background thread: pandoc runs as separate processes, two at a time, while
+    this process goes on (importing the analyses, loading the bibliography, preparing the vocabulary). What was
+    read is put in its place by `finish_reading`, in this thread and in reading order."""
+
+    def __init__(self, ctx: Context, todo: list[Any]):
+        import threading
+
+        self.todo = todo
+        self.results: list[tuple[Document | None, DocumentInfo | None, Diagnostic | None]] = []
+        self.failure: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(ctx,), name="issue-read", daemon=True)
+
+    def _run(self, ctx: Context) -> None:
+        t0 = time.perf_counter()
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, min(len(self.todo), os.cpu_count() or 2))) as pool:
+                self.results = list(pool.map(lambda c: read_one(ctx, c), self.todo))
+        except BaseException as exc:  # noqa: BLE001 - raised again by finish_reading, in the main thread
+            self.failure.append(exc)
+        finally:
+            ctx.add_time("parse", time.perf_counter() - t0)
+
+
+def start_reading(ctx: Context) -> None:
+    """Start reading the manuscripts in ctx.pending in the background (they stay pending until
+    `finish_reading`)."""
+    if ctx.reading is None and ctx.pending:
+        ctx.reading = Reading(ctx, list(ctx.pending))
+        ctx.reading.thread.start()
+
+
+def finish_reading(ctx: Context) -> None:
+    """Wait for the background reading, and put what it read in place."""
+    reading, ctx.reading = ctx.reading, None
+    if reading is None:
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 2))) as pool:
-        for c, (doc, info, diag) in zip(todo, pool.map(lambda c: read_one(ctx, c), todo)):
-            register_read(ctx, c, doc, info, diag)
+    reading.thread.join()
+    if reading.failure:
+        raise reading.failure[0]
+    done = {c.id for c in reading.todo}
+    ctx.pending = [c for c in ctx.pending if c.id not in done]
+    for c, (doc, info, diag) in zip(reading.todo, reading.results):
+        register_read(ctx, c, doc, info, diag)
+
+
+def read_pending(ctx: Context) -> None:
+    """Read the manuscripts in ctx.pending (in parallel: pandoc runs as separate processes)."""
+    start_reading(ctx)
+    finish_reading(ctx)
 
 
 def load_manuscripts(ctx: Context) -> None:

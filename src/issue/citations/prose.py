@@ -229,9 +229,9 @@ class Context:
 @lru_cache(maxsize=65536)
 def is_common_word(word: str) -> bool:
     """An English dictionary word ('after', 'hegemony'), as opposed to a surname ('Keohane')."""
-    from lemminflect import getAllLemmas
+    from ..lexicon import lemmas
 
-    return bool(getAllLemmas(word.lower()))
+    return bool(lemmas(word.lower()))
 
 
 _SPLIT_NAMES = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")

@@ -254,9 +254,9 @@ _STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "
 @lru_cache(maxsize=65536)
 def _modifier(word: str) -> bool:
     """A word that can qualify a term: an adjective or noun (or a participle, "fragmented cooperation")."""
-    from lemminflect import getAllLemmas
+    from ..lexicon import lemmas
 
-    pos = getAllLemmas(word.split()[0])
+    pos = lemmas(word.split()[0])
     return not pos or bool(set(pos) & {"ADJ", "NOUN"}) or word.endswith("ed")
 
 

@@ -57,9 +57,9 @@ def _stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=16384)
 def _pos(word: str) -> frozenset[str]:
-    from lemminflect import getAllLemmas
+    from ..lexicon import lemmas
 
-    return frozenset(getAllLemmas(word.lower()))
+    return frozenset(lemmas(word.lower()))
 
 
 def is_noun_phrase(phrase: str) -> bool:

@@ -128,9 +128,9 @@ def spelling_key(surface: str) -> str:
 # -- hyphen and space ----------------------------------------------------------------------------------------------
 @lru_cache(maxsize=4096)
 def _known(word: str) -> bool:
-    from lemminflect import getAllLemmas
+    from ..lexicon import lemmas
 
-    return bool(getAllLemmas(word))
+    return bool(lemmas(word))
 
 
 def _prefix_split(word: str) -> tuple[str, str] | None:
@@ -197,20 +197,20 @@ def word_inflections(word: str, verbs: bool = True) -> frozenset[str]:
     A verb is inflected only from its base form: a variant written "partnering" stays "partnering" (going back
     to "partner" would post every partner of every state). Words the lexicon lacks get the regular noun rules.
     """
-    from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
+    from .. import lexicon
 
     low = word.lower()
     out = {low}
-    lemmas = {u: f for u, f in getAllLemmas(low).items()
+    lemmas = {u: f for u, f in lexicon.lemmas(low).items()
               if u == "NOUN" or (verbs and u == "VERB" and low in f)}
     if not lemmas:
-        if not getAllLemmas(low) and not low.endswith("s"):
-            for forms in getAllInflectionsOOV(low, "NOUN").values():
+        if not lexicon.lemmas(low) and not low.endswith("s"):
+            for forms in lexicon.inflections_oov(low, "NOUN").values():
                 out.update(forms)
         return frozenset(out)
     for upos, lemma_forms in lemmas.items():
         for lemma in lemma_forms:
-            for forms in getAllInflections(lemma, upos=upos).values():
+            for forms in lexicon.inflections(lemma, upos=upos).values():
                 out.update(forms)
     return frozenset(f for f in out if f.replace("-", "").isalpha())
 

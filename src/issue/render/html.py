@@ -494,37 +494,26 @@ def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: 
         return pandoc.run(args, input=body, timeout=timeout).decode("utf-8")
 
 
-def _render_references(ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
-                       style_hash: str) -> dict[str, str]:
-    """Every bibliography entry and the issue's own "how to cite" records, rendered in the style (by the same
-    runs as for an author-date style); returns id -> HTML of the entry."""
-    own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
-    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
-        _, entries = _gathered(_entry_runs(ctx, _by_family([items[k] for k in sorted(items)]), own, style,
-                                           style_hash, ex))
-    return {k: _entry_inner(e) for k, e in entries.items()}
-
-
 def _plain(html: str) -> str:
     from html import unescape
 
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
-# -- one citeproc run for the whole issue ------------------------------------------------------------------------
+# -- citeproc ------------------------------------------------------------------------------------------------
 def _is_note_style(style: Path) -> bool:
     """Note styles track first and subsequent citations ("ibid."), so each paper needs its own citeproc run."""
     head = style.read_bytes()[:4000].decode("utf-8", "replace")
     return bool(re.search(r'<style[^>]*\bclass="note"', head))
 
 
-# -- one citeproc run for the whole issue ------------------------------------------------------------------------
-# An author-date style renders a citation from the citation alone, so the issue's citations are rendered by one
-# citeproc run over the citations and the bibliography (parsing the CSL style costs pandoc most of its time; once
-# is enough, and the issue's citations are disambiguated alike), side by side with the conversion of the pages
-# without their citations. Each page holds an empty Span in place of each citation and an empty Div where its
-# reference list goes; their ids contain '/', which no id from a manuscript can (splice.sanitise), and the
-# rendered pieces are put in their place in the HTML.
+# An author-date style renders a citation from the citation alone, so the issue's citations and its bibliography
+# are rendered by citeproc runs of their own, side by side with the conversion of the pages without their
+# citations: the bibliography's runs start first, since they need no page, and the citations' once every page is
+# prepared (parsing the CSL style costs pandoc most of its time, so there are few runs, not one per page). Each
+# page holds an empty Span in place of each citation and an empty Div where its reference list goes; their ids
+# contain '/', which no id from a manuscript can (splice.sanitise), and the rendered pieces are put in their place
+# in the HTML.
 CITE_SLOT = "issue/cite/"  # + the citation's number in its page
 REFS_SLOT = "issue/refs"
 _CITE_AT = re.compile(r'<span id="issue/cite/(\d+)"></span>')
@@ -587,36 +576,15 @@ class Citeproc:
         return _REFS_AT.sub(lambda m: f"{self.refs_open}\n{mine or chr(10)}</div>", html, count=1)
 
 
-def _citeproc_issue(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
-                    items: dict[str, dict[str, Any]], own: list[dict[str, Any]], style: Path,
-                    style_hash: str, firsts: dict[str, int] | None = None) -> Citeproc:
-    """Every citation of the issue (each in a Div of its own, in reading order) and every bibliography entry and
-    "how to cite" record (nocite) in the style, by one citeproc run, or by several for a large issue."""
-    all_items = [items[k] for k in sorted(items)]
-    if len(cites) > CHUNK_CITES or len(all_items) + len(own) > CHUNK_ENTRIES:
-        return _citeproc_chunked(ctx, cites, prepared, all_items, own, style, style_hash, firsts or {})
-    nocite: list[str] = []
-    for p in prepared:
-        nocite += [k for k in p.nocite if k not in nocite]
-    nocite += [k for k in sorted(items) if k not in nocite]
-    # the "how to cite" records in a run of their own: beside the bibliography, the issue's own article (often
-    # in it too) would be told apart from itself as "2020a"
-    with ThreadPoolExecutor(max_workers=1) as side:
-        mine = _entry_runs(ctx, {}, own, style, style_hash, side)
-        html = _citeproc_run(ctx, range(len(cites)), cites, nocite, all_items, style, style_hash, prepared)
-        refs_open, entries = _entries_of(html)
-        entries.update(_gathered(mine)[1])
-    return Citeproc(_citations_of(html, len(cites)), refs_open, entries)
-
-
 # citeproc's time grows much faster than what it is given: a 2,000-entry reference list takes it about 40 s and
-# 2,000 citations about 30 s in one run, against under a second for 150 entries or 250 citations. A large issue
-# is therefore rendered in chunks, two at a time: the entries grouped by their first author's family name, so
-# that works whose names collide (which is all citeproc's disambiguation looks at: "2001a", "J. Smith") meet in
-# one run; the citations contribution by contribution, each run given the works they cite and, among their
-# name-mates, those of the same year and those of another person of that name (nocite), so that "Smith 2001a" and
-# "C. Jones 2018" read in the text as they would in one run. (The same author's other works are left out: all
-# the name-mates cost a 300-citation run six seconds instead of one.)
+# 2,000 citations about 30 s in one run, against under a second for 150 entries or 250 citations. The runs are
+# therefore chunks, two at a time: the entries grouped by their first author's family name, so that works whose
+# names collide (which is all citeproc's disambiguation looks at: "2001a", "J. Smith") meet in one run; the
+# citations contribution by contribution, each run given the works they cite and, among their name-mates, those of
+# the same year and those of another person of that name (nocite), so that "Smith 2001a" and "C. Jones 2018" read
+# in the text as they do in the reference lists. (The same author's other works are left out: all the name-mates
+# cost a 300-citation run six seconds instead of one.) The demo's pages are byte-identical to one run's
+# (tests/test_render_html.py).
 CHUNK_ENTRIES = 150
 CHUNK_CITES = 250
 
@@ -624,7 +592,17 @@ CHUNK_CITES = 250
 def _citeproc_run(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocite: list[str],
                   items: list[dict[str, Any]], style: Path, style_hash: str, prepared: list[Prepared]) -> str:
     """One citeproc run to HTML, cached by content: the citations `numbers` (each in a Div "issue/c/<n>") and the
-    entries `nocite` in the reference list, from `items`."""
+    entries `nocite` in the reference list, from `items`. A run `prefetch` started is waited for, not repeated."""
+    key, body = _run_input(ctx, numbers, cites, nocite, items, style_hash, prepared)
+    early = ctx.started.pop("citeproc/" + key, None)
+    if early is not None:
+        return early.result()
+    return _citeproc_output(ctx, key, body, items, style)
+
+
+def _run_input(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocite: list[str],
+               items: list[dict[str, Any]], style_hash: str, prepared: list[Prepared]) -> tuple[str, str]:
+    """A citeproc run's cache key and document."""
     blocks = [{"t": "Div", "c": [[f"issue/c/{n}", [], []], [{"t": "Para", "c": [cites[n]]}]]} for n in numbers]
     blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     meta = {"link-citations": {"t": "MetaBool", "c": True},
@@ -637,11 +615,33 @@ def _citeproc_run(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocit
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256("\0".join([RENDER_VERSION, "citeproc", _pandoc_identity(), style_hash, body, refs])
                          .encode()).hexdigest()
+    return key, body
+
+
+def _citeproc_output(ctx: Context, key: str, body: str, items: list[dict[str, Any]], style: Path) -> str:
     html = _cache_read(ctx, "citeproc", key + ".html")
     if html is None:
         html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, _timeout(ctx), shift=False))
         _cache_write(ctx, "citeproc", key + ".html", html)
     return html
+
+
+# -- started early ---------------------------------------------------------------------------------------------
+# The bibliography's citeproc runs need neither the manuscripts nor the analyses, so `issue build` starts them as
+# soon as the bibliography is loaded, on the core the checks leave free (they are mostly Python, one core), and
+# the writer takes their results (Context.started) instead of starting the same runs again.
+def prefetch(ctx: Context) -> None:
+    style, found = csl.resolve(ctx.issue)
+    items = csl_items(ctx)
+    if found or not items:
+        return  # the writer reports the style's problem; no bibliography, no runs
+    style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+    by_family = _by_family([items[k] for k in sorted(items)])
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="issue-prefetch")
+    for chunk in _entry_chunks(by_family, []):
+        key, body = _run_input(ctx, [], [], [str(i["id"]) for i in chunk], chunk, style_hash, [])
+        ctx.started["citeproc/" + key] = pool.submit(_citeproc_output, ctx, key, body, chunk, style.path)
+    pool.shutdown(wait=False)
 
 
 def _citations_of(html: str, count: int, into: list[str] | None = None) -> list[str]:
@@ -691,9 +691,12 @@ def _by_family(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def _entry_runs(ctx: Context, by_family: dict[str, list[dict[str, Any]]], own: list[dict[str, Any]], style: Path,
                 style_hash: str, ex: ThreadPoolExecutor) -> list[Future]:
     """The reference list in chunks of name-mates, and the "how to cite" records in a run of their own."""
-    chunks = _packed([by_family[f] for f in sorted(by_family)], CHUNK_ENTRIES) + ([own] if own else [])
     return [ex.submit(_citeproc_run, ctx, [], [], [str(i["id"]) for i in chunk], chunk, style, style_hash, [])
-            for chunk in chunks]
+            for chunk in _entry_chunks(by_family, own)]
+
+
+def _entry_chunks(by_family: dict[str, list[dict[str, Any]]], own: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return _packed([by_family[f] for f in sorted(by_family)], CHUNK_ENTRIES) + ([own] if own else [])
 
 
 def _gathered(runs: list[Future]) -> tuple[str, dict[str, str]]:
@@ -734,16 +737,15 @@ def _cited_keys(node: dict[str, Any]) -> list[str]:
     return [str(c.get("citationId")) for c in node["c"][0] if isinstance(c, dict) and c.get("citationId")]
 
 
-def _citeproc_chunked(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
-                      all_items: list[dict[str, Any]], own: list[dict[str, Any]], style: Path, style_hash: str,
-                      firsts: dict[str, int]) -> Citeproc:
-    by_family = _by_family(all_items)
+def _cite_runs(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
+               by_family: dict[str, list[dict[str, Any]]], style: Path, style_hash: str, firsts: dict[str, int],
+               ex: ThreadPoolExecutor) -> list[Future]:
+    """The issue's citations in chunks of whole contributions, each run given the works its citations name and
+    their name-mates (see above)."""
     family_of = {str(i["id"]): f for f, group in by_family.items() for i in group}
+    by_key = {str(i["id"]): i for group in by_family.values() for i in group}
     starts = sorted({firsts.get(p.contribution.id, 0) for p in prepared} | {0}) + [len(cites)]
     spans = [list(range(a, b)) for a, b in zip(starts, starts[1:]) if b > a]
-    cite_chunks = _packed(spans, CHUNK_CITES)
-
-    by_key = {str(i["id"]): i for i in all_items}
 
     def cites_run(numbers: list[int]) -> str:
         cited = sorted({k for n in numbers for k in _cited_keys(cites[n]) if k in by_key})
@@ -754,14 +756,7 @@ def _citeproc_chunked(ctx: Context, cites: list[dict[str, Any]], prepared: list[
         chunk = [by_key[k] for k in sorted(set(cited) | set(mates))]
         return _citeproc_run(ctx, numbers, cites, mates, chunk, style, style_hash, prepared)
 
-    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
-        entry_runs = _entry_runs(ctx, by_family, own, style, style_hash, ex)
-        cite_runs = [ex.submit(cites_run, numbers) for numbers in cite_chunks]
-        citations = [""] * len(cites)
-        for fut in cite_runs:
-            _citations_of(fut.result(), len(cites), into=citations)
-        refs_open, entries = _gathered(entry_runs)
-    return Citeproc(citations, refs_open, entries)
+    return [ex.submit(cites_run, numbers) for numbers in _packed(spans, CHUNK_CITES)]
 
 
 def _timeout(ctx: Context) -> float:
@@ -784,19 +779,23 @@ def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
 
 class Conversion:
     """Every contribution's conversion, started as soon as it is prepared (`add`), on `pool`: pandoc processes
-    side by side while Python prepares the next. `finish` starts the issue's one citeproc run (on `lead`, so that
-    it does not wait behind the pages) and returns how to get the rendered bibliography entries and "how to cite"
+    side by side while Python prepares the next. The bibliography's citeproc runs start at once on `refs`;
+    `finish` starts the citations' runs on `lead` (so that they wait behind neither the pages nor the entries) and returns how to get the rendered bibliography entries and "how to cite"
     records by id, and each contribution's HTML by id; each waits for what it needs."""
 
     def __init__(self, ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
-                 style_hash: str, diags: list[Diagnostic], pool: ThreadPoolExecutor, lead: ThreadPoolExecutor):
-        self.ctx, self.model, self.items, self.style, self.style_hash = ctx, model, items, style, style_hash
+                 style_hash: str, diags: list[Diagnostic], pool: ThreadPoolExecutor, refs: ThreadPoolExecutor,
+                 lead: ThreadPoolExecutor):
+        self.ctx, self.model, self.style, self.style_hash = ctx, model, style, style_hash
         self.diags, self.pool, self.lead = diags, pool, lead
         self.note_style = _is_note_style(style)
         self.prepared: list[Prepared] = []
         self.futures: dict[str, Future] = {}
         self.cites: list[dict[str, Any]] = []
         self.firsts: dict[str, int] = {}
+        self.by_family = _by_family([items[k] for k in sorted(items)])
+        own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
+        self.entry_runs = _entry_runs(ctx, self.by_family, own, style, style_hash, refs)
 
     def add(self, p: Prepared) -> None:
         self.prepared.append(p)
@@ -810,35 +809,36 @@ class Conversion:
         self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, p.ast, "page")
 
     def finish(self) -> tuple[Callable[[], dict[str, str]], dict[str, Callable[[], str]]]:
-        ctx, model, diags = self.ctx, self.model, self.diags
-        if self.note_style:
-            refs = self.lead.submit(_render_references, ctx, model, self.items, self.style, self.style_hash)
-            return (lambda: _references_or_nothing(refs, diags),
-                    {p.contribution.id: (lambda p=p: _converted(self.futures[p.contribution.id], p, diags))
-                     for p in self.prepared})
-        own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
-        citeproc = self.lead.submit(_citeproc_issue, ctx, self.cites, self.prepared, self.items, own, self.style,
-                                    self.style_hash, self.firsts)
+        diags = self.diags
+        cite_runs = [] if self.note_style else _cite_runs(self.ctx, self.cites, self.prepared, self.by_family,
+                                                          self.style, self.style_hash, self.firsts, self.lead)
         done: list[Citeproc] = []
 
         def rendered() -> Citeproc:
             if not done:
                 try:
-                    done.append(citeproc.result())
+                    citations = [""] * len(self.cites)
+                    for fut in cite_runs:
+                        _citations_of(fut.result(), len(self.cites), into=citations)
+                    done.append(Citeproc(citations, *_gathered(self.entry_runs)))
                 except pandoc.PandocError as exc:
-                    diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the citations: {exc}",
+                    what = "the bibliography" if self.note_style else "the citations"
+                    diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render {what}: {exc}",
                                       Location("issue.toml")))
                     done.append(Citeproc([], '<div id="refs" class="references" role="list">', {}))
             return done[0]
 
+        def entries() -> dict[str, str]:
+            return {k: _entry_inner(e) for k, e in rendered().entries.items()}
+
+        if self.note_style:
+            return entries, {p.contribution.id: (lambda p=p: _converted(self.futures[p.contribution.id], p, diags))
+                             for p in self.prepared}
         failed = [splice.stringify({"t": "Span", "c": [["", [], []], node["c"][1]]}) for node in self.cites]
 
         def page(p: Prepared) -> str:
             html = _converted(self.futures[p.contribution.id], p, diags)
             return rendered().fill(html, self.firsts[p.contribution.id], p.cited, failed)
-
-        def entries() -> dict[str, str]:
-            return {k: _entry_inner(e) for k, e in rendered().entries.items()}
 
         return entries, {p.contribution.id: (lambda p=p: page(p)) for p in self.prepared}
 
@@ -856,15 +856,6 @@ def _converted(fut, p: Prepared, diags: list[Diagnostic]) -> str:
         diags.append(make(R.WRITER_ERROR.code, f"pandoc could not convert it to HTML: {exc}",
                           Location(p.contribution.file)))
         return '<p class="conversion-failed">This contribution could not be converted.</p>'
-
-
-def _references_or_nothing(fut, diags: list[Diagnostic]) -> dict[str, str]:
-    try:
-        return fut.result()
-    except pandoc.PandocError as exc:
-        diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render the bibliography: {exc}",
-                          Location("issue.toml")))
-        return {}
 
 
 # -- pages -----------------------------------------------------------------------------------------------------
@@ -1001,8 +992,9 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
             except Exception:  # noqa: BLE001 - reported with its place by templates.render below
                 pass
 
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool, ThreadPoolExecutor(max_workers=1) as lead:
-        conversion = Conversion(ctx, model, items, style.path, style_hash, diags, pool, lead)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool, ThreadPoolExecutor(max_workers=WORKERS) as refs, \
+            ThreadPoolExecutor(max_workers=WORKERS) as lead:
+        conversion = Conversion(ctx, model, items, style.path, style_hash, diags, pool, refs, lead)
         prepared: list[Prepared] = []
         for c in model.contributions:
             if c.id in ctx.documents:
