@@ -142,19 +142,18 @@ def test_a_changed_manuscript_is_analysed_again_alone(demo, serial, monkeypatch)
     assert any(d.location.file == "papers/jones.md" and "Smiht" in (d.excerpt or "") for d in findings(after).items)
 
 
-def test_after_one_change_the_bibliography_and_dictionary_come_with_the_cached_resolver(demo, serial, monkeypatch):
+def test_after_one_change_the_bibliography_comes_with_the_cached_resolver(demo, serial, monkeypatch):
     checked(demo)
     paper = demo / "papers" / "jones.md"
     paper.write_text(paper.read_text(encoding="utf-8") + "\nRegional cooperation has limits (Keohane 1984).\n",
                      encoding="utf-8")
-    from issue.citations import prose, resolve as resolver_module
+    from issue.citations import resolve as resolver_module
 
     def refuse(*args, **kwargs):
         raise AssertionError("should come from the cache")
 
     monkeypatch.setattr(pipeline, "load_bibliography", refuse)  # the .bib is not parsed or unpickled again
     monkeypatch.setattr(resolver_module.Resolver, "__init__", refuse)  # nor the resolver built again
-    monkeypatch.setattr(prose, "is_common_word", refuse)  # nor lemminflect asked what it answered before
     after = checked(demo)
     monkeypatch.undo()
     assert report(after) == report(whole(demo))

@@ -403,3 +403,26 @@ def test_crossref_matrix_counts_what_the_checker_found(cli, tmp_path):
             if cell.text_content().strip():
                 found[(source, target)] = int(cell.text_content())
     assert found == expected
+
+
+def test_the_bibliographys_citeproc_runs_start_during_the_checks_and_run_once(cli, tmp_path, monkeypatch):
+    """They need neither the manuscripts nor the analyses: `issue build` starts them as soon as the bibliography
+    is loaded, and the writer takes their results instead of running pandoc on the same input again."""
+    from issue.render import html as writer
+
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.setenv("ISSUE_NO_CACHE", "1")
+    events: list[tuple[str, bytes]] = []
+    real_pandoc, real_write = writer._pandoc_html, writer.write
+    monkeypatch.setattr(writer, "_pandoc_html", lambda ctx, body, *a, **k: events.append(("run", body))
+                        or real_pandoc(ctx, body, *a, **k))
+    monkeypatch.setattr(writer, "write", lambda ctx, out: events.append(("writer", b"")) or real_write(ctx, out))
+    build(cli, root)
+    writer_at = events.index(("writer", b""))
+    runs = [body for kind, body in events if kind == "run"]
+    assert len(runs) == len(set(runs)), "no citeproc run is repeated"
+    early = [body for kind, body in events[:writer_at] if kind == "run"]
+    assert early and all(b'"nocite"' in body and b"issue/c/" not in body for body in early), \
+        "the bibliography's runs (entries only, no citation) started before the writer"
+    page = (root / "build" / "html" / "bibliography.html").read_text()
+    assert "Keohane, Robert O. 1984." in page

@@ -3,9 +3,7 @@
 issue.citations.analysis.analyse(ctx) reads the whole issue at once. To cache its results manuscript by
 manuscript (pipeline.PerDocument), this module runs its per-manuscript step (`analyse(..., whole_issue=False)`)
 on a context that holds only some of the manuscripts (one that changed; or a worker's share of a new issue), with
-one Resolver built per run (before the workers fork, so that they share it) and the grammar's dictionary answers
-remembered in the cache (so that a run after one change does not load lemminflect's lexicon); cuts the results
-by manuscript; and then does, on every manuscript's citations, what needs the whole issue:
+one Resolver built per run (before the workers fork, so that they share it); cuts the results by manuscript; and then does, on every manuscript's citations, what needs the whole issue:
 
 - inconsistent-citation: one work cited under two keys, or named two ways by different contributions;
 - unused-entry: entries no manuscript cites (analyse leaves them out while the context lacks a manuscript);
@@ -44,7 +42,7 @@ def fingerprint(ctx: Context) -> Any:
 
 class State:
     """The options and their findings; the resolver, built once per run (and before the workers fork, so that
-    each inherits it instead of building its own for every batch); the dictionary answers.
+    each inherits it instead of building its own for every batch).
 
     The resolver is also kept in the cache by the bibliography's content (with the manifest, the options and the
     code): read back with the bibliography inside it in about 0.2 s, where loading the bibliography and building
@@ -61,7 +59,6 @@ class State:
             ensure_bibliography(ctx)
             self.resolver = analysis.resolver_for(ctx, self.options)
             self._unsaved = self.resolver is not None
-        self.words = CommonWords(ctx)
 
     def _cached_resolver(self, ctx: Context) -> Any:
         if self._store is None:
@@ -94,40 +91,6 @@ def prepare(ctx: Context) -> State:
     return State(ctx)
 
 
-class CommonWords:
-    """The prose grammar's question "is this an English word?" (prose.is_common_word), remembered in the cache
-    from run to run: its first answer of a run loads lemminflect's whole lexicon (half a second), for answers
-    that do not change. concepts.analysis.Words does the same for the index."""
-
-    def __init__(self, ctx: Context):
-        from .cache import code_version, digest
-
-        self._store = ctx.store() if ctx.cache_dir is not None else None
-        self._key = digest("citation-words", code_version())
-        found = self._store.get("words", self._key) if self._store is not None else None
-        self._known: dict[str, bool] = found if isinstance(found, dict) else {}
-        self._new = False
-
-    def __call__(self, word: str) -> bool:
-        known = self._known.get(word)
-        if known is None:
-            from .citations.prose import is_common_word
-
-            known = self._known[word] = bool(is_common_word(word))
-            self._new = True
-        return known
-
-    def save(self) -> None:
-        """Written back with what another process may have added meanwhile (workers save side by side)."""
-        if not self._new or self._store is None:
-            return
-        there = self._store.get("words", self._key)
-        if isinstance(there, dict):
-            self._known.update({k: v for k, v in there.items() if k not in self._known and isinstance(v, bool)})
-        self._store.put("words", self._key, self._known)
-        self._new = False
-
-
 def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, DocumentPart]]]
               ) -> dict[str, DocumentPart]:
     """analyse() on a context holding these manuscripts only, its results cut by manuscript."""
@@ -138,8 +101,7 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
     sub = Context(issue=ctx.issue, documents=Documents({cid: doc for cid, doc, _ in items}),
                   bibliography=ctx.bibliography, cache_dir=ctx.cache_dir, bibliography_files=ctx.bibliography_files,
                   bibliography_loaded=True)
-    result = analysis.analyse(sub, resolver=state.resolver, whole_issue=False, common_word=state.words)
-    state.words.save()
+    result = analysis.analyse(sub, resolver=state.resolver, whole_issue=False)
     issue_wide = {rules.INCONSISTENT.code, rules.UNUSED.code}
     of_file = {doc.file: cid for cid, doc, _ in items}
     out = {cid: DocumentPart(data={"nocite": _nocite_meta(doc)}) for cid, doc, _ in items}

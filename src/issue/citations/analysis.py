@@ -137,7 +137,7 @@ def _masked(block: Block) -> str:
 def extract(ctx: Context, resolver: Resolver | None, common_word: Callable[[str], bool] | None = None
             ) -> list[tuple[Citation, Block, Found | None]]:
     """Every citation of every manuscript, in reading order, with its block and (prose) what the grammar found.
-    `common_word`: the grammar's dictionary test (default prose.is_common_word, which loads lemminflect)."""
+    `common_word`: the grammar's dictionary test (default prose.is_common_word)."""
     counter = [0]
 
     def next_group() -> int:

@@ -233,9 +233,8 @@ def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: In
 
 class Words:
     """What the index rules ask of single words, remembered in the cache from run to run: whether a word can
-    qualify a term (rules._modifier) and the spelling of a surface form (rules.spelling_of). Both consult
-    lemminflect, and the first question of a run loads its whole lexicon, a second or so, for answers that
-    hardly ever change."""
+    qualify a term (rules._modifier) and the spelling of a surface form (rules.spelling_of): answers that hardly
+    ever change, worked out from the lexicon and the spelling rules."""
 
     def __init__(self, ctx: Context):
         from ..cache import code_version, digest
