@@ -43,6 +43,7 @@ def test_answers_do_not_load_lemminflect():
     code = ("import sys; from issue import lexicon; "
             "assert lexicon.lemmas('alliances') == {'NOUN': ('alliance',)}; "
             "assert 'cooperated' in lexicon.inflections('cooperate', 'VERB')['VBD']; "
+            "assert lexicon.inflections_oov('regionalisation', 'NOUN')['NNS'] == ('regionalisations',); "
             "print('lemminflect' in sys.modules, 'numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
@@ -51,3 +52,16 @@ def test_answers_do_not_load_lemminflect():
 def test_words_outside_the_lexicon_get_lemminflects_rules():
     assert lexicon.lemmas("multilateralisation") == {}
     assert lexicon.inflections_oov("multilateralisation", "NOUN")["NNS"] == ("multilateralisations",)
+    assert lexicon.inflections_oov("neostimulus", "NOUN") == lemminflect.getAllInflectionsOOV("neostimulus", "NOUN")
+
+
+def test_plurals_of_unknown_nouns_agree_with_lemminflects_model(table_words):
+    """Nouns the lexicon lacks ("regionalisation", "HADR") get lemminflect's plural; its model is loaded only for
+    the Latin and Greek endings where it can choose another plural than the regular one."""
+    known = set(table_words)
+    made = [pre + w for w in table_words if w.islower() and w.endswith(("tion", "sion", "ism", "ist", "ity", "ance"))
+            for pre in ("re", "neo", "multi", "pseudo") if pre + w not in known]
+    made += ["HADR", "Asean", "spillover", "peacebuilding", "hub", "coalition", "stimulus", "schema", "crisis"]
+    assert len(made) > 10_000
+    differ = [w for w in made if lexicon.inflections_oov(w, "NOUN") != lemminflect.getAllInflectionsOOV(w, "NOUN")]
+    assert not differ, differ[:10]
