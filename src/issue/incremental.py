@@ -24,7 +24,7 @@ from typing import Any
 from .cache import Store, code_version, digest, no_gc
 from .pipeline import (ANALYSES, PER_DOCUMENT, PHASES, AnalysisResult, Context, DocumentPart, PerDocument,
                        ensure_bibliography, finish_reading, load_bibliography, read_one, read_pending, register_read,
-                       resolve, start_reading)
+                       resolve, start_reading, take_read)
 
 # worker processes are used when at least this many manuscripts need reading or analysing (below it, forking
 # and preparing each worker costs more than it saves); ISSUE_WORKERS=1 turns them off
@@ -334,15 +334,27 @@ class Joint:
 
     def _here(self, items: list[Item], needed: list[str]) -> None:
         """Here, in this process: pandoc reads the new manuscripts (its own processes, in the background) while
-        this thread prepares the analyses (a vocabulary to compile, a lexicon to load)."""
+        this thread prepares the analyses (a vocabulary to compile, a lexicon to load), then analyses each
+        manuscript as soon as it is read."""
         ctx = self.ctx
         start_reading(ctx)
         try:
             for name in needed:
                 self.state(name)
+            waiting = {c.id for c in ctx.pending}
+            by_id = {it.cid: it for it in items}
+            self._compute([it for it in items if it.cid not in waiting])
+            for cid in take_read(ctx):
+                if cid in by_id:
+                    self._compute([by_id[cid]])
         finally:
             finish_reading(ctx)
+
+    def _compute(self, items: list[Item]) -> None:
+        ctx = self.ctx
         items = [it for it in items if it.cid in ctx.documents]
+        if not items:
+            return
         out, times = compute(ctx, self.per_doc, self.states, items, self.store)
         self.raced = self.raced or bool(times.pop("raced", 0))
         for phase, seconds in times.items():

@@ -277,13 +277,15 @@ def register_read(ctx: Context, c: Any, doc: Document | None, info: DocumentInfo
 class Reading:
     """Manuscripts being read in a background thread: pandoc runs as separate processes, two at a time, while
     this process goes on (importing the analyses, loading the bibliography, preparing the vocabulary). What was
-    read is put in its place by `finish_reading`, in this thread and in reading order."""
+    read is put in its place by `take_read`, in this thread and in reading order, each manuscript as soon as it
+    and those before it are read."""
 
     def __init__(self, ctx: Context, todo: list[Any]):
+        import queue
         import threading
 
         self.todo = todo
-        self.results: list[tuple[Document | None, DocumentInfo | None, Diagnostic | None]] = []
+        self.ready: queue.Queue = queue.Queue()  # (contribution, read_one's result), in order; None at the end
         self.failure: list[BaseException] = []
         self.thread = threading.Thread(target=self._run, args=(ctx,), name="issue-read", daemon=True)
 
@@ -291,33 +293,44 @@ class Reading:
         t0 = time.perf_counter()
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(len(self.todo), os.cpu_count() or 2))) as pool:
-                self.results = list(pool.map(lambda c: read_one(ctx, c), self.todo))
-        except BaseException as exc:  # noqa: BLE001 - raised again by finish_reading, in the main thread
+                for c, result in zip(self.todo, pool.map(lambda c: read_one(ctx, c), self.todo)):
+                    self.ready.put((c, result))
+        except BaseException as exc:  # noqa: BLE001 - raised again by take_read, in the main thread
             self.failure.append(exc)
         finally:
             ctx.add_time("parse", time.perf_counter() - t0)
+            self.ready.put(None)
 
 
 def start_reading(ctx: Context) -> None:
-    """Start reading the manuscripts in ctx.pending in the background (they stay pending until
-    `finish_reading`)."""
+    """Start reading the manuscripts in ctx.pending in the background (each stays pending until taken)."""
     if ctx.reading is None and ctx.pending:
         ctx.reading = Reading(ctx, list(ctx.pending))
         ctx.reading.thread.start()
 
 
-def finish_reading(ctx: Context) -> None:
-    """Wait for the background reading, and put what it read in place."""
-    reading, ctx.reading = ctx.reading, None
+def take_read(ctx: Context) -> Iterator[str]:
+    """Put each manuscript of the background reading in its place as soon as it is read, in reading order;
+    yields the contribution ids (a manuscript that could not be read is reported, not yielded)."""
+    reading = ctx.reading
     if reading is None:
         return
+    while (got := reading.ready.get()) is not None:
+        c, (doc, info, diag) = got
+        ctx.pending = [p for p in ctx.pending if p.id != c.id]
+        register_read(ctx, c, doc, info, diag)
+        if diag is None:
+            yield c.id
+    ctx.reading = None  # (a consumer that stops early leaves the rest to the next `take_read`)
     reading.thread.join()
     if reading.failure:
         raise reading.failure[0]
-    done = {c.id for c in reading.todo}
-    ctx.pending = [c for c in ctx.pending if c.id not in done]
-    for c, (doc, info, diag) in zip(reading.todo, reading.results):
-        register_read(ctx, c, doc, info, diag)
+
+
+def finish_reading(ctx: Context) -> None:
+    """Wait for the background reading, and put what it read in place."""
+    for _ in take_read(ctx):
+        pass
 
 
 def read_pending(ctx: Context) -> None:
