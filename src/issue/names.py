@@ -8,6 +8,8 @@ PARTICLES = {"de", "van", "von", "der", "den", "du", "da", "di", "del", "della",
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a name: 'Stéphanie' -> 'stephanie'."""
+    if text.isascii():  # nothing to decompose (most names; this is asked hundreds of thousands of times)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
