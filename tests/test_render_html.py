@@ -426,3 +426,23 @@ def test_the_bibliographys_citeproc_runs_start_during_the_checks_and_run_once(cl
         "the bibliography's runs (entries only, no citation) started before the writer"
     page = (root / "build" / "html" / "bibliography.html").read_text()
     assert "Keohane, Robert O. 1984." in page
+
+
+def test_a_build_stopped_by_strict_leaves_no_citeproc_run_queued(cli, tmp_path, monkeypatch):
+    """The bibliography's runs start with the checks; when --strict stops the build at the checks' errors, the
+    runs no writer will take are called off instead of keeping the command alive until they finish."""
+    from issue.render import html as writer
+
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.setenv("ISSUE_NO_CACHE", "1")
+    monkeypatch.setattr(writer, "CHUNK_ENTRIES", 5)  # the demo's bibliography in about 25 runs
+    seen: list = []
+    real = writer.prefetch
+    monkeypatch.setattr(writer, "prefetch", lambda ctx: real(ctx) or seen.append(ctx))
+    result = cli(["build", "--format", "html", "--strict"], root)
+    assert result.code == 1 and "--strict" in result.stderr
+    futures = list(seen[0].started.values())
+    assert len(futures) > 10
+    assert not [f for f in futures if not (f.done() or f.running())], "nothing is left waiting to run"
+    assert any(f.cancelled() for f in futures)
+    assert not (root / "build").exists()

@@ -129,18 +129,33 @@ class Store:
         self._prune(folder)
 
     def _prune(self, folder: Path) -> None:
+        """Keep at most KEEP values of a kind, the newest: past KEEP, the oldest are removed down to nine tenths
+        of it. The folder is listed once per process and then counted as values are written (listing it on every
+        write cost a large issue's cold run a second)."""
+        count = _COUNTS.get(folder)
+        if count is not None and count < KEEP:
+            _COUNTS[folder] = count + 1
+            return
         try:
             entries = list(os.scandir(folder))
         except OSError:
             return
         if len(entries) <= KEEP:
+            _COUNTS[folder] = len(entries)
             return
+        keep = KEEP - KEEP // 10
+        _COUNTS[folder] = keep
+
         def mtime(e: os.DirEntry) -> float:
             try:
                 return e.stat().st_mtime
             except OSError:
                 return 0.0
 
-        for e in sorted(entries, key=mtime)[: len(entries) - KEEP]:
+        for e in sorted(entries, key=mtime)[: len(entries) - keep]:
             with contextlib.suppress(OSError):
                 os.unlink(e.path)
+
+
+# values in each folder, as far as this process knows (another process writing beside it only delays a pruning)
+_COUNTS: dict[Path, int] = {}

@@ -319,6 +319,9 @@ def build(ctx: click.Context, formats: str | None, strict: bool, quiet: bool, pa
     except building.BuildFailed as exc:
         reporters.write(exc.diagnostics, "text", sys.stderr, colour=colour)
         raise click.ClickException("an output could not be written whole; nothing was built (build/ is unchanged)")
+    finally:
+        for started in run.started.values():  # work started ahead that no writer took (the build stopped)
+            started.cancel()
     if timings:
         _print_timings(run)
     _built(ctx, issue.root, render_diags, quiet, colour)
