@@ -23,8 +23,8 @@ from typing import Any
 
 from .cache import Store, code_version, digest, no_gc
 from .pipeline import (ANALYSES, PER_DOCUMENT, PHASES, AnalysisResult, Context, DocumentPart, PerDocument,
-                       ensure_bibliography, finish_reading, load_bibliography, read_one, read_pending, register_read,
-                       resolve, start_reading, take_read)
+                       ensure_bibliography, finish_reading, load_bibliography, read_one, read_options, read_pending,
+                       register_read, resolve, start_reading, take_read)
 
 # worker processes are used when at least this many manuscripts need reading or analysing (below it, forking
 # and preparing each worker costs more than it saves); ISSUE_WORKERS=1 turns them off
@@ -107,6 +107,15 @@ def store_part(store: Store, name: str, key: str, part: DocumentPart) -> None:
 
 
 def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
+    ahead = _ahead(ctx)
+    try:
+        _run(ctx, only, memo, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _run(ctx: Context, only: set[str] | None, memo: bool, ahead: Any) -> None:
     store = ctx.store()
     chosen = [(name, target) for name, target in ANALYSES if (only is None or name in only) and _present(target)]
     per_doc: list[tuple[str, PerDocument]] = []
@@ -129,7 +138,7 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
                 ctx.after_bibliography(ctx)
         elif name in per_names:
             if joint is None:
-                joint = Joint(ctx, per_doc, store, memo)
+                joint = Joint(ctx, per_doc, store, memo, ahead)
                 joint.start()
             result = joint.result(name)
             ctx.results[name] = result
@@ -146,6 +155,26 @@ def run(ctx: Context, only: set[str] | None = None, memo: bool = False) -> None:
 
 def _workers() -> int:
     return int(os.environ.get("ISSUE_WORKERS", "0") or 0) or (os.cpu_count() or 1)
+
+
+def _parallel(ctx: Context, items: int, workers: int) -> bool:
+    return (workers > 1 and items >= MIN_PARALLEL and ctx.cache_dir is not None
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _ahead(ctx: Context) -> Any:
+    """pandoc on the manuscripts the workers will reach last, while this process loads the bibliography and
+    prepares the analyses (manuscripts.ahead): the tails of the last batches, in turn, so that the workers'
+    shares stay even."""
+    workers = _workers()
+    if not _parallel(ctx, len(ctx.pending), workers):
+        return None
+    from .manuscripts.ahead import Ahead
+
+    last = _batches(list(ctx.pending), workers)[-workers:]
+    order = [b[-1 - k] for k in range(max(len(b) for b in last)) for b in last if k < len(b)]
+    max_mb, timeout = read_options(ctx)
+    return Ahead(ctx.root, [c.file for c in order], ctx.cache_dir, max_mb=max_mb, timeout=timeout).start()
 
 
 def _present(target: str) -> bool:
@@ -193,8 +222,9 @@ class Item:
 
 
 class Joint:
-    def __init__(self, ctx: Context, per_doc: list[tuple[str, PerDocument]], store: Store, memo: bool):
-        self.ctx, self.per_doc, self.store, self.memo = ctx, per_doc, store, memo
+    def __init__(self, ctx: Context, per_doc: list[tuple[str, PerDocument]], store: Store, memo: bool,
+                 ahead: Any = None):
+        self.ctx, self.per_doc, self.store, self.memo, self.ahead = ctx, per_doc, store, memo, ahead
         self.names = [n for n, _ in per_doc]
         self.states: dict[str, Any] = {}
         self.parts: dict[str, dict[str, DocumentPart]] = {n: {} for n in self.names}
@@ -323,9 +353,10 @@ class Joint:
         # the bibliography is loaded by the citation analysis's state when it needs it (citations_by_document:
         # it may come inside the cached resolver, read once instead of twice)
         workers = _workers()
-        parallel = (workers > 1 and len(items) >= MIN_PARALLEL and ctx.cache_dir is not None
-                    and "fork" in multiprocessing.get_all_start_methods())
+        parallel = _parallel(ctx, len(items), workers)
         if parallel:
+            if self.ahead is not None:
+                self.ahead.stop()  # the workers read the rest
             for name in needed:  # before the workers fork, so that each inherits them
                 self.state(name, persist=False)
             self._in_workers(items, workers)

@@ -66,14 +66,33 @@ def pandoc_version() -> str:
     return pypandoc.get_pandoc_version()
 
 
-def run(args: list[str], input: bytes | None = None, timeout: float | None = None, cwd: str | None = None,
-        source_date_epoch: int | None = None) -> bytes:
-    """pandoc ARGS with --sandbox (no file or network access beyond its inputs); returns stdout.
-    `source_date_epoch` fixes the dates pandoc stamps into EPUB and DOCX files (else SOURCE_DATE_EPOCH or now)."""
+def command(args: list[str], source_date_epoch: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of pandoc ARGS: --sandbox (no file or network access beyond its inputs),
+    and only the variables pandoc needs."""
     cmd = [pandoc_path(), "--sandbox", *args]
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "TMPDIR")}
     if source_date_epoch is not None and "SOURCE_DATE_EPOCH" not in env:
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    return cmd, env
+
+
+@functools.lru_cache(maxsize=1)
+def identity() -> str:
+    """Which pandoc runs, without running it (its version costs a process start): part of the keys of what is
+    kept of its output."""
+    binary = pandoc_path()
+    try:
+        st = os.stat(binary)
+    except OSError:
+        return pandoc_version()
+    return f"{binary}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def run(args: list[str], input: bytes | None = None, timeout: float | None = None, cwd: str | None = None,
+        source_date_epoch: int | None = None) -> bytes:
+    """pandoc ARGS (see `command`); returns stdout. `source_date_epoch` fixes the dates pandoc stamps into EPUB and
+    DOCX files (else SOURCE_DATE_EPOCH or now)."""
+    cmd, env = command(args, source_date_epoch)
     limit = timeout or DEFAULT_TIMEOUT
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, timeout=limit, cwd=cwd, env=env)

@@ -201,7 +201,7 @@ class Context:
         return Store(self.cache_dir)
 
 
-def _read_options(ctx: Context) -> tuple[float, float]:
+def read_options(ctx: Context) -> tuple[float, float]:
     build = ctx.issue.build or {}
     return float(build.get("max_manuscript_mb", 50)), float(build.get("pandoc_timeout", 60))
 
@@ -223,7 +223,7 @@ def identify_manuscripts(ctx: Context) -> None:
     exemptions come from the cache); the others wait in ctx.pending for `read_pending`."""
     from .manuscripts.readers import identify
 
-    max_mb, _ = _read_options(ctx)
+    max_mb, _ = read_options(ctx)
     store = ctx.store()
     for c in ctx.issue.contributions:
         if c.unusable or not (ctx.root / c.file).is_file():  # missing or outside the folder: reported, never read
@@ -243,13 +243,13 @@ def identify_manuscripts(ctx: Context) -> None:
 
 
 def _loader(ctx: Context, rel: str) -> Callable[[], Document]:
-    max_mb, timeout = _read_options(ctx)
+    max_mb, timeout = read_options(ctx)
     return lambda: read_manuscript(ctx.root, rel, max_mb=max_mb, timeout=timeout, cache_dir=ctx.cache_dir)
 
 
 def read_one(ctx: Context, c: Any) -> tuple[Document | None, DocumentInfo | None, Diagnostic | None]:
     """Read one manuscript (pandoc), with its findings; records them in the cache."""
-    max_mb, timeout = _read_options(ctx)
+    max_mb, timeout = read_options(ctx)
     try:
         doc = read_manuscript(ctx.root, c.file, max_mb=max_mb, timeout=timeout, cache_dir=ctx.cache_dir)
     except ReadError as exc:

@@ -40,7 +40,7 @@ def format_of(path: str, declared: str | None = None) -> str | None:
     return declared or FORMATS.get(Path(path).suffix.lower())
 
 
-def _bytes_of(root: Path, rel: str, declared_format: str | None, max_mb: float) -> tuple[str, bytes, str]:
+def manuscript_bytes(root: Path, rel: str, declared_format: str | None, max_mb: float) -> tuple[str, bytes, str]:
     """The manuscript's format, bytes and content hash (which names it in the cache). Raises ReadError."""
     fmt = format_of(rel, declared_format)
     if fmt is None:
@@ -60,32 +60,51 @@ def _bytes_of(root: Path, rel: str, declared_format: str | None, max_mb: float) 
 
 def identify(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> str:
     """The content hash `read_manuscript` gives the document (Document.sha256), without reading it."""
-    return _bytes_of(root, rel, declared_format, max_mb)[2]
+    return manuscript_bytes(root, rel, declared_format, max_mb)[2]
 
 
 def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB,
                     timeout: float | None = None, cache_dir: Path | None = None) -> Document:
     """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic."""
-    fmt, data, sha = _bytes_of(root, rel, declared_format, max_mb)
+    fmt, data, sha = manuscript_bytes(root, rel, declared_format, max_mb)
     cached = _cache_get(cache_dir, sha)
     if cached is not None:
         cached.file = rel
         return cached
     if fmt in ("docx", "odt"):
-        _check_zip(rel, data, max_mb, fmt)
-    doc = _read(rel, fmt, data, timeout)
+        check_zip(rel, data, max_mb, fmt)
+    from .ahead import take
+
+    doc = _read(rel, fmt, data, timeout, ready=take(cache_dir, sha))
     doc.sha256 = sha
     _cache_put(cache_dir, sha, doc)
     return doc
 
 
-def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
+def pandoc_request(rel: str, fmt: str, data: bytes) -> tuple[list[str], bytes] | None:
+    """The arguments and input with which pandoc reads a manuscript to its JSON (None: pandoc does not read it).
+    Raises ReadError (a text that is not UTF-8)."""
+    if fmt == "text":
+        return None
+    given = data
+    if fmt in ("markdown", "commonmark", "gfm", "latex"):
+        text = _decode(rel, data)
+        given = (_lower_natbib(text) if fmt == "latex" else text).encode("utf-8")
+    return _pandoc_args(fmt), given
+
+
+def _pandoc_args(fmt: str) -> list[str]:
+    return [*_rts_options(), "-f", _PANDOC_FORMATS[fmt], "-t", "json"]
+
+
+def _read(rel: str, fmt: str, data: bytes, timeout: float | None, ready: bytes | None = None) -> Document:
+    """`ready`: pandoc's JSON of this very input, made ahead (manuscripts.ahead)."""
     if fmt == "text":
         return read_text(rel, _decode(rel, data))
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
         given = _lower_natbib(text) if fmt == "latex" else text
-        ast = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given)
+        ast = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, ready=ready)
         doc = AstReader(rel, fmt, ast, source=given).read()
         if given is not text:
             _restore_natbib_capitals(doc, text)
@@ -95,7 +114,7 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None) -> Document:
         else:
             doc.raw_markup.extend(markdown_inclusions(text))
         return doc
-    ast = _pandoc_json(rel, data, fmt, timeout)
+    ast = _pandoc_json(rel, data, fmt, timeout, ready=ready)
     return AstReader(rel, fmt, ast).read()
 
 
@@ -181,7 +200,7 @@ def _decode(rel: str, data: bytes) -> str:
 PACKAGE_PART = {"docx": ("word/document.xml", "a Word document"), "odt": ("content.xml", "an OpenDocument text")}
 
 
-def _check_zip(rel: str, data: bytes, max_mb: float, fmt: str = "docx") -> None:
+def check_zip(rel: str, data: bytes, max_mb: float, fmt: str = "docx") -> None:
     """Refuse what is not a Word/ODF package before pandoc sees it: garbage, encrypted files, zip bombs."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReadError(make(R.UNREADABLE.code, "a password-protected Word file or an old .doc, not a .docx",
@@ -227,11 +246,14 @@ def _check_zip(rel: str, data: bytes, max_mb: float, fmt: str = "docx") -> None:
 MAX_NESTING = 300  # levels of pandoc JSON (about 100 nested lists or quotes); later stages walk the tree recursively
 
 
-def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None) -> dict[str, Any]:
-    src = {"markdown": "markdown", "latex": "latex", "docx": "docx", "odt": "odt", "commonmark": "commonmark_x",
-           "gfm": "gfm"}[fmt]
+_PANDOC_FORMATS = {"markdown": "markdown", "latex": "latex", "docx": "docx", "odt": "odt", "commonmark": "commonmark_x",
+                   "gfm": "gfm"}
+
+
+def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
+                 ready: bytes | None = None) -> dict[str, Any]:
     try:
-        out = pandoc.run([*_rts_options(), "-f", src, "-t", "json"], input=data, timeout=timeout)
+        out = ready if ready is not None else pandoc.run(_pandoc_args(fmt), input=data, timeout=timeout)
     except pandoc.PandocError as exc:
         if exc.timed_out:
             raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it in time: {exc}", Location(rel),

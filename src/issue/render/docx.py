@@ -73,7 +73,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     stamp = print_prep.stamp_of(ctx)
     for s in issue.sources:
         ast = document_ast(ctx, s, base)
-        key = digest(DOCX_VERSION, print_prep.pandoc_identity(), stamp, json.dumps(ast, sort_keys=True, ensure_ascii=False))
+        key = digest(DOCX_VERSION, pandoc.identity(), stamp, json.dumps(ast, sort_keys=True, ensure_ascii=False))
         data = print_prep.cache_read(ctx, "docx", key + ".docx")
         if data is None:
             try:

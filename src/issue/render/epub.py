@@ -99,7 +99,7 @@ def write(ctx: Context, out: Path) -> list[Diagnostic]:
     except templates.TemplateProblem as exc:
         return diags + [exc.diagnostic]
     ast = book_ast(ctx, issue)
-    key = digest(EPUB_VERSION, print_prep.pandoc_identity(), print_prep.stamp_of(ctx), css,
+    key = digest(EPUB_VERSION, pandoc.identity(), print_prep.stamp_of(ctx), css,
                  json.dumps(ast, sort_keys=True, ensure_ascii=False))
     book = print_prep.cache_read(ctx, "epub", key + ".epub")
     if book is None:

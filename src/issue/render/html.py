@@ -378,7 +378,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     used = [items[k] for k in sorted(set(cited))]
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, _pandoc_identity(), style_hash, body, refs]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.identity(), style_hash, body, refs]).encode()).hexdigest()
     return Prepared(c, ast, used, diags, key, nocite=list(prose_keys), cited=set(cited))
 
 
@@ -613,7 +613,7 @@ def _run_input(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocite: 
            "meta": meta, "blocks": blocks}
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, "citeproc", _pandoc_identity(), style_hash, body, refs])
+    key = hashlib.sha256("\0".join([RENDER_VERSION, "citeproc", pandoc.identity(), style_hash, body, refs])
                          .encode()).hexdigest()
     return key, body
 
@@ -766,7 +766,7 @@ def _timeout(ctx: Context) -> float:
 def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
     """JSON -> HTML without citeproc (already done), cached by content."""
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, _pandoc_identity(), body]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.identity(), body]).encode()).hexdigest()
     folder = "pages" if kind == "page" else kind
     cached = _cache_read(ctx, folder, key + ".html")
     if cached is not None:
@@ -895,19 +895,6 @@ def _files_digest(folder: Path) -> list[tuple[str, str]]:
             for p in sorted(folder.rglob("*")) if p.is_file()]
 
 
-def _pandoc_identity() -> str:
-    """Which pandoc would convert, without running it (its version costs a process start on every build)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pypandoc")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        binary = Path(folder) / "files" / "pandoc"
-        if binary.is_file():
-            st = binary.stat()
-            return f"{binary}:{st.st_size}:{st.st_mtime_ns}"
-    return pandoc.pandoc_version()
-
-
 def _code_version() -> list[tuple[str, int, int]]:
     """The writer's own code (render/ and what it imports to splice): an edited module never serves a site made
     by the old one."""
@@ -936,7 +923,7 @@ def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str,
             h.update(b"\0")
 
     manifest = ctx.issue.manifest_path
-    feed(RENDER_VERSION, __version__, _code_version(), _pandoc_identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
+    feed(RENDER_VERSION, __version__, _code_version(), pandoc.identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
          hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else repr(ctx.issue.raw))
     feed(sorted((cid, doc.sha256, doc.file) for cid, doc in ctx.documents.items()))
     for name in sorted(ctx.results):

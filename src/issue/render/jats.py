@@ -73,7 +73,7 @@ def _names(c: Any) -> list[dict[str, str]]:
 def _body_and_back(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]]) -> tuple[str, str]:
     text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps({"references": items}, sort_keys=True, ensure_ascii=False)
-    key = digest(JATS_VERSION, print_prep.pandoc_identity(), text, refs)
+    key = digest(JATS_VERSION, pandoc.identity(), text, refs)
     cached = print_prep.cache_read(ctx, "jats", key + ".xml")
     if cached is None:
         # the items go in as a metadata file: pandoc reads CSL-JSON there as it reads a bibliography

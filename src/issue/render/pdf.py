@@ -250,7 +250,7 @@ def _typst_ast(source: PrintSource, targets: set[str], articles: dict[str, str])
 def _typst_body(ctx: Context, source: PrintSource, targets: set[str], articles: dict[str, str]) -> tuple[str, set[str]]:
     ast, placed = _typst_ast(source, targets, articles)
     text = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    key = digest(PDF_VERSION, print_prep.pandoc_identity(), text)
+    key = digest(PDF_VERSION, pandoc.identity(), text)
     cached = print_prep.cache_read(ctx, "typst", key + ".typ")
     if cached is not None:
         return cached.decode("utf-8"), placed
@@ -580,7 +580,7 @@ def inputs_key(ctx: Context) -> str:
     manifest = ctx.issue.manifest_path
     style, _ = print_prep.csl.resolve(ctx.issue)
     code = Path(__file__).resolve().parent
-    feed(PDF_VERSION, print_prep.PRINT_VERSION, __version__, typst.__version__, print_prep.pandoc_identity(),
+    feed(PDF_VERSION, print_prep.PRINT_VERSION, __version__, typst.__version__, pandoc.identity(),
          os.environ.get("SOURCE_DATE_EPOCH", ""), digest(style.path.read_bytes()),
          digest(manifest.read_bytes()) if manifest.is_file() else repr(ctx.issue.raw),
          _files(code), _files(code.parent / "concepts"))

@@ -278,7 +278,7 @@ def _citeproc_json(ctx: Context, ast: dict[str, Any], items: list[dict[str, Any]
                    style_hash: str) -> dict[str, Any]:
     body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
-    key = digest(PRINT_VERSION, "citeproc", pandoc_identity(), style_hash, body, refs)
+    key = digest(PRINT_VERSION, "citeproc", pandoc.identity(), style_hash, body, refs)
     cached = cache_read(ctx, "citeproc", key + ".json")
     if cached is None:
         cached = run_pandoc(ctx, ast, ["-t", "json", "--citeproc", "--csl", str(style.path)], items=items)
@@ -344,15 +344,6 @@ def _nocite(keys: list[str]) -> dict[str, Any]:
 def _uncite(ast: dict[str, Any]) -> None:
     """Cite elements, once citeproc has rendered them, become spans of their text."""
     replace_inlines(ast, lambda n: [span(["citation"], n["c"][1])] if n.get("t") == "Cite" else None)
-
-
-def pandoc_identity() -> str:
-    """Which pandoc converts (its version costs a process start; the binary's size and date do not)."""
-    try:
-        st = Path(pandoc.pandoc_path()).stat()
-        return f"{pandoc.pandoc_path()}:{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
-        return pandoc.pandoc_version()
 
 
 # -- 3. ids ----------------------------------------------------------------------------------------------------
