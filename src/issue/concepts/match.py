@@ -13,6 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from ..manuscripts.document import Block, Document
@@ -98,8 +99,11 @@ def _fold_char(ch: str) -> str:
 def fold_text(text: str) -> tuple[str, list[int] | None]:
     """The text with case, accents, typographic apostrophes and hyphens folded, and a map from its offsets back
     to the original's (None when they are the same)."""
-    table = {ord(ch): _fold_char(ch) for ch in set(text) if ord(ch) > 127 or ch == "\t"}
-    folded = text.translate(table).lower()
+    if text.isascii():  # no need to list the characters of the text: a tab is the only one to change
+        table = {9: _fold_char("\t")} if "\t" in text else {}
+    else:
+        table = {ord(ch): _fold_char(ch) for ch in set(text) if ord(ch) > 127 or ch == "\t"}
+    folded = _translate(text, table).lower()
     if all(len(v) == 1 for v in table.values()) and len(folded) == len(text):
         return folded, None
     pieces = [table.get(ord(ch), ch).lower() if ord(ch) > 127 or ch == "\t" else ch.lower() for ch in text]
@@ -112,7 +116,21 @@ def fold_text(text: str) -> tuple[str, list[int] | None]:
 
 def _plain_case(text: str) -> str:
     """One-for-one plain apostrophes, hyphens and spaces, case kept (for acronyms)."""
-    return text.translate(_PLAIN)
+    return _translate(text, _PLAIN)
+
+
+def _translate(text: str, table: dict[int, str]) -> str:
+    """text.translate(table), made of one str.replace per character that the text holds and the table changes:
+    str.translate looks every character of a non-ASCII text up in the table, which costs milliseconds on a
+    manuscript, while a replace is a fast scan. The same result as long as no replacement holds a character
+    that is itself replaced (otherwise the order of the replacements would matter): then translate does it."""
+    changes = [(chr(code), new) for code, new in table.items() if chr(code) != new and chr(code) in text]
+    replaced = {old for old, _ in changes}
+    if any(ch in replaced for _, new in changes for ch in new):
+        return text.translate(table)
+    for old, new in changes:
+        text = text.replace(old, new)
+    return text
 
 
 # -- the automaton ---------------------------------------------------------------------------------------------------
@@ -192,6 +210,7 @@ class Matcher:
         if self.empty:
             return out
         folded, back = fold_text(text)
+        chosen: dict[int, Target] = {}  # id(targets) -> _choose(targets): a form recurs all through a text
         if self.folded.kind == 2:  # ahocorasick.AHOCORASICK
             for end, (form, targets) in self.folded.iter(folded):
                 s, e = end - len(form) + 1, end + 1
@@ -199,20 +218,28 @@ class Matcher:
                     continue
                 if back is not None:
                     s, e = back[s], back[e] if e < len(back) else len(text)
-                out.append((s, e, form, _choose(targets), targets))
+                out.append((s, e, form, _chosen(chosen, targets), targets))
         if self.cased.kind == 2:
             plain = _plain_case(text)
             for end, (form, targets) in self.cased.iter(plain):
                 s, e = end - len(form) + 1, end + 1
                 if (s > 0 and plain[s - 1].isalnum()) or (e < len(plain) and plain[e].isalnum()):
                     continue
-                out.append((s, e, form, _choose(targets), targets))
+                out.append((s, e, form, _chosen(chosen, targets), targets))
         return out
 
 
 def _same(a: Target, b: Target) -> bool:
     return (a.concept is b.concept and a.sub is b.sub and a.exclude == b.exclude and a.acronym == b.acronym
             and a.term == b.term)
+
+
+def _chosen(chosen: dict[int, Target], targets: list[Target]) -> Target:
+    """_choose(targets), remembered in `chosen` by the list's identity (each form's list lives in the automaton)."""
+    target = chosen.get(id(targets))
+    if target is None:
+        target = chosen[id(targets)] = _choose(targets)
+    return target
 
 
 def _choose(targets: list[Target]) -> Target:
@@ -277,16 +304,19 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
         if target.exclude:
             continue
         b = blocks[i]
-        if any(bs < e2 and s2 < be for s2, e2 in skip.get(i, [])):
+        spans = skip.get(i)
+        if spans and any(bs < e2 and s2 < be for s2, e2 in spans):
             continue
-        if _blocked(excluded.get(i, []), bs, be, target):
+        if i in excluded and _blocked(excluded[i], bs, be, target):
             continue
         if _looks_cited(b.text, bs, be, target):
             continue
-        if not target.acronym and i not in title_case:
-            title_case[i] = _title_case(b.text)
-        if not target.acronym and not title_case[i] and _inside_proper_name(b.text, bs, be, target):
-            continue
+        if not target.acronym and _inside_proper_name(b.text, bs, be, target):
+            # a caption's capitals prove nothing; its test reads the whole line, so only asked when it matters
+            if i not in title_case:
+                title_case[i] = _title_case(b.text)
+            if not title_case[i]:
+                continue
         scope = target.concept.scope
         if scope is not None and contribution not in scope:
             continue
@@ -306,16 +336,12 @@ def find_occurrences(doc: Document, contribution: str, matcher: Matcher,
         last_block, last_end = i, be
 
     out: list[Occurrence] = []
-    seg_starts: dict[int, list[int]] = {}
     light: dict[int, Block] = {}
     for i, bs, be, form, target in chosen:
         b = blocks[i]
         be = _with_possessive(b.text, be)
         concept = target.concept
-        if i not in seg_starts:
-            seg_starts[i] = [x.start for x in b.segments]
-        k = bisect_right(seg_starts[i], bs) - 1
-        seg = b.segments[max(0, k)] if b.segments else None
+        seg = b.segment_at(bs)
         out.append(Occurrence(
             file=doc.file, contribution=contribution, block=b.index, start=bs, end=be, surface=b.text[bs:be],
             form=form, concept=concept.heading, heading=concept.heading,
@@ -353,8 +379,22 @@ def _with_possessive(text: str, end: int) -> int:
 
 
 def _left_word(text: str, start: int) -> str:
-    m = re.search(r"([A-Za-z][\w\-]*)\s+$", text[max(0, start - 40):start])
-    return m.group(1) if m else ""
+    """The word right before `start` (with whitespace between): what re.search(r"([A-Za-z][\\w\\-]*)\\s+$") finds
+    in the 40 characters before it, read backwards from the end instead of tried at every position."""
+    window = text[max(0, start - 40):start]
+    end = len(window.rstrip())  # str.isspace and the regex's \s are the same test
+    if end == len(window):
+        return ""  # no whitespace before `start`
+    first = end
+    while first > 0 and (window[first - 1].isalnum() or window[first - 1] in "_-"):  # the regex's [\w\-]
+        first -= 1
+    for k in range(first, end):  # the word starts at its first ASCII letter
+        if window[k] in _ASCII_LETTERS:
+            return window[k:end]
+    return ""
+
+
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def _looks_cited(text: str, s: int, e: int, target: Target) -> bool:
@@ -383,14 +423,22 @@ def _title_case(text: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
+@lru_cache(maxsize=4096)
+def _has_capital(term: str) -> bool:
+    """A vocabulary term with a word that starts with a capital: a name itself."""
+    return any(w[:1].isupper() for w in term.split())
+
+
 def _inside_proper_name(text: str, s: int, e: int, target: Target) -> bool:
     """A common-noun term capitalised inside a name: "Pacific Partnership Holdings", "the Partnership for Peace".
 
     Terms that are names themselves (a capital in the vocabulary) are not tested; nor are lines set in title case
     (captions), where every word has a capital: the caller leaves those out.
     """
+    if not text[s:e][:1].isupper():
+        return False  # the cheap test first: most hits are written in lower case
     term = target.term or (target.sub.heading if target.sub else target.concept.heading)
-    if any(w[:1].isupper() for w in term.split()) or not text[s:e][:1].isupper():
+    if _has_capital(term):
         return False
     left = re.search(r"(\S+) $", text[max(0, s - 60):s])
     right = re.match(r" (\S+)(?: (\S+))?", text[e:e + 80])

@@ -53,7 +53,10 @@ def tally(contribution: str, occurrences: Iterable[Any], spelling_of: Any = None
         if o.sub is None:
             found = sub_entry_candidates(o)
             if found:
-                ideas.setdefault(o.concept, Counter()).update(found)
+                counter = ideas.get(o.concept)
+                if counter is None:  # not setdefault, which would make a Counter for every occurrence
+                    counter = ideas[o.concept] = Counter()
+                counter.update(found)
     return Tally(contribution, locator_groups(occ), spellings, ideas, {o.concept for o in occ})
 
 

@@ -74,6 +74,25 @@ _NOUNS_RE = r"(?:paper|article|chapter|contribution|essay|piece)s?"
 _WORTH_A_LOOK = re.compile(
     r"\b(?:this|present)\s+(?:special\s+)?(?:issue|volume|collection|book|symposium|section)\b"
     rf"|['’]s?\s+{_NOUNS_RE}\b|\b{_NOUNS_RE}\s+by\b", re.I)
+# The words each of its three forms needs, for a test by substring that spares most paragraphs the regex (which
+# costs far more on a paragraph it does not match than on one it does).
+_MARKER_WORDS = ("issue", "volume", "collection", "book", "symposium", "section")
+_NOUN_WORDS = ("paper", "article", "chapter", "contribution", "essay", "piece")
+# The only characters besides ASCII letters that re.I matches to an ASCII letter (İ ı ſ K): where one is found,
+# the lower-cased text may lack a word the regex would find, so the test by substring is not made.
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def worth_a_look(text: str) -> bool:
+    """Whether `text` has a marker phrase, a possessive before a noun or "papers by": _WORTH_A_LOOK.search(text),
+    after a test of the words each of them needs."""
+    if text.isascii() or not any(ch in text for ch in _FOLDS_TO_ASCII):
+        lower = text.lower()
+        marker = ("this" in lower or "present" in lower) and any(w in lower for w in _MARKER_WORDS)
+        if not marker and not (any(w in lower for w in _NOUN_WORDS)
+                               and ("'" in lower or "’" in lower or "by" in lower)):
+            return False
+    return _WORTH_A_LOOK.search(text) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -82,17 +101,14 @@ def _fold(word: str) -> str:
     return word.lower() if word.isascii() else fold(word)
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str  # word, initial, num, punct
     text: str  # as written (without a possessive 's)
     start: int
     end: int  # end of the text, possessive included
     possessive: bool = False
-
-    @property
-    def folded(self) -> str:
-        return _fold(self.text)
+    folded: str = ""  # _fold(text), set once by tokenize: the grammar compares tokens by it again and again
 
     def is_name_word(self) -> bool:
         if self.kind == "initial":
@@ -105,31 +121,45 @@ class Token:
         return self.folded.rstrip(".") not in STOP
 
 
+_KINDS = (None, "word", "num", "punct")  # _TOKEN's groups, by number (Match.lastindex)
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
+        kind = _KINDS[m.lastindex]
         word = m.group()
-        start, end = m.start(), m.end()
-        if kind == "punct" and word == "." and tokens and tokens[-1].end == start:
-            prev = tokens[-1]
-            if prev.kind == "word" and len(prev.text) == 1 and prev.text.isupper():
-                prev.kind, prev.text, prev.end = "initial", prev.text + ".", end
-                continue
-        if kind == "punct" and word in _APOSTROPHES and tokens and tokens[-1].end == start:
-            prev = tokens[-1]  # "Jones’ paper": the possessive of a name ending in s
-            if prev.kind == "word" and prev.text.endswith("s") and prev.text[0].isupper() and not prev.possessive:
-                nxt = _TOKEN.match(text, end + 1) if end < len(text) and text[end] == " " else None
-                if nxt and fold(nxt.group()) in NOUNS:
-                    prev.possessive, prev.end = True, end
-                    continue
+        start, end = m.span()
+        if kind == "punct" and tokens and tokens[-1].end == start and _joins_previous(tokens[-1], word, text, end):
+            continue
         tok = Token(kind, word, start, end)
-        if kind == "word":
+        if kind == "word" and word.endswith(_POSSESSIVE_ENDS):  # the regex only where it can match
             pm = _POSSESSIVE.match(word)
             if pm:
                 tok.text, tok.possessive = pm.group(1), True
         tokens.append(tok)
+    for tok in tokens:  # once the initials and possessives are made
+        tok.folded = _fold(tok.text)
     return tokens
+
+
+_POSSESSIVE_ENDS = ("'s", "’s")
+
+
+def _joins_previous(prev: Token, punct: str, text: str, end: int) -> bool:
+    """Whether the punctuation `punct` (ending at `end`), written right after `prev`, belongs to it: the full
+    stop of an initial ("A."), or the apostrophe of a possessive of a name ending in s ("Jones’ paper").
+    When it does, `prev` takes it."""
+    if punct == "." and prev.kind == "word" and len(prev.text) == 1 and prev.text.isupper():
+        prev.kind, prev.text, prev.end = "initial", prev.text + ".", end
+        return True
+    if punct in _APOSTROPHES and prev.kind == "word" and prev.text.endswith("s") and prev.text[0].isupper() \
+            and not prev.possessive:
+        nxt = _TOKEN.match(text, end + 1) if end < len(text) and text[end] == " " else None
+        if nxt and fold(nxt.group()) in NOUNS:
+            prev.possessive, prev.end = True, end
+            return True
+    return False
 
 
 # -- names and lists of names --------------------------------------------------------------------------------------
@@ -222,6 +252,8 @@ def _items(tokens: list[Token], text: str) -> list[Item]:
 
 
 def _separator(tokens: list[Token], a: int, b: int) -> str | None:
+    if b - a > 3:
+        return None  # more than two tokens between: no separator is that long
     between = [t.folded for t in tokens[a + 1:b]]
     if between == [","]:
         return "comma"
@@ -524,7 +556,7 @@ class Recogniser:
         """The cross-references of one block. `excluded`: spans of resolved citations with their authors' folded
         surnames, so that 'Lee Jones (2015)' stays a citation although a contributor is called Jones."""
         text = block.text
-        if not introduction and not _WORTH_A_LOOK.search(text):
+        if not introduction and not worth_a_look(text):
             return []  # cheap test first: most paragraphs hold no reference
         tokens = tokenize(text)
         lists = _lists(tokens, _items(tokens, text))

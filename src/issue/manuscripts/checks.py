@@ -85,7 +85,7 @@ def unclosed_markup(doc: Document) -> list[Diagnostic]:
 
 def _in_code(doc: Document, block, offset: int) -> bool:
     """Whether the text at `offset` came from inline code or math (where ** and ` are what the author wrote)."""
-    seg = block._segment_at(offset)
+    seg = block.segment_at(offset)
     if seg is None or not seg.path or doc.ast is None:
         return False
     node: object = doc.ast

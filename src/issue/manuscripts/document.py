@@ -56,7 +56,8 @@ class Block:
     def is_body(self) -> bool:
         return self.section in ("body", "notes")
 
-    def _segment_at(self, offset: int) -> Segment | None:
+    def segment_at(self, offset: int) -> Segment | None:
+        """The segment that holds a text offset (the first one for an offset before them all)."""
         if not self.segments:
             return None
         # the segments' starts, kept between calls (a block is located many times); rebuilt if segments change
@@ -69,6 +70,7 @@ class Block:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_starts", None)  # derived; not worth a place in the document cache
+        state.pop("_opening_words", None)
         # a segment per word: pickled as plain tuples, since pickling ten thousand slotted objects one by one
         # was most of the time of writing a document to the cache (and of reading it back)
         state["segments"] = [(s.start, s.end, s.line, s.column, s.path) for s in self.segments]
@@ -82,11 +84,18 @@ class Block:
 
     def source_position(self, offset: int) -> tuple[int | None, int | None]:
         """Source line and column of a text offset (text formats)."""
-        seg = self._segment_at(offset)
+        seg = self.segment_at(offset)
         if seg is None or seg.line is None:
             return self.line, None
         delta = offset - seg.start if offset <= seg.end else (seg.end - seg.start)
         return seg.line, (seg.column or 1) + delta
+
+    def opening_words(self) -> str:
+        """The first six words of the text (how a .docx paragraph is shown), kept while the text stays the same."""
+        cached = self.__dict__.get("_opening_words")
+        if cached is None or cached[0] is not self.text:
+            cached = self.__dict__["_opening_words"] = (self.text, " ".join(self.text.split()[:6]))
+        return cached[1]
 
 
 @dataclass
@@ -113,7 +122,7 @@ class Document:
     def location(self, block: Block, start: int, end: int | None = None) -> Location:
         """Location of text[start:end] of a block, in the terms of the source format."""
         if self.paragraph_based:
-            words = " ".join(block.text.split()[:6])
+            words = block.opening_words()
             host = block.host if block.kind == "note" and block.host else block.index
             if block.kind == "note":
                 words = f"note {block.note}: {words}"
