@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 import time
+from collections import OrderedDict
 from collections.abc import MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,13 +94,21 @@ class DocumentInfo:
         return self.format in ("docx", "odt")
 
 
+# manuscripts the cache can give again that are held in memory at once (about 10 MB each per 10,000 words): the
+# writers of a large issue go through them one by one, and holding all 200 took gigabytes
+HELD = 25
+
+
 class Documents(MutableMapping):
-    """contribution id -> Document, in reading order. A manuscript the cache knows is read only when asked for."""
+    """contribution id -> Document, in reading order. A manuscript the cache knows is read only when asked for,
+    and let go again (the least recently used first) when more than HELD such manuscripts are in memory."""
 
     def __init__(self, items: dict[str, Document] | None = None):
         self._docs: dict[str, Document | None] = {}
         self._loaders: dict[str, Callable[[], Document]] = {}
         self._info: dict[str, DocumentInfo] = {}
+        self._held: OrderedDict[str, None] = OrderedDict()  # manuscripts in memory that can be read again
+        self._cached: set[str] = set()  # ... from the cache
         for k, v in (items or {}).items():
             self[k] = v
 
@@ -108,15 +117,28 @@ class Documents(MutableMapping):
         if doc is None:
             doc = self._loaders[cid]()
             self._docs[cid] = doc
+        if cid in self._cached:
+            self._hold(cid)
         return doc
 
     def __setitem__(self, cid: str, doc: Document) -> None:
         self._docs[cid] = doc
+        if cid in self._cached:
+            self._hold(cid)
+
+    def _hold(self, cid: str) -> None:
+        self._held[cid] = None
+        self._held.move_to_end(cid)
+        while len(self._held) > HELD:
+            old, _ = self._held.popitem(last=False)
+            self._docs[old] = None
 
     def __delitem__(self, cid: str) -> None:
         del self._docs[cid]
         self._loaders.pop(cid, None)
         self._info.pop(cid, None)
+        self._held.pop(cid, None)
+        self._cached.discard(cid)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._docs)
@@ -127,10 +149,14 @@ class Documents(MutableMapping):
     def __contains__(self, cid: object) -> bool:
         return cid in self._docs
 
-    def add_lazy(self, cid: str, info: DocumentInfo, loader: Callable[[], Document]) -> None:
+    def add_lazy(self, cid: str, info: DocumentInfo, loader: Callable[[], Document], cached: bool = True) -> None:
+        """A manuscript to read when asked for. `cached`: its loader reads it from the cache once it has been read
+        (else it is held in memory: reading it again would run pandoc)."""
         self._docs[cid] = None
         self._loaders[cid] = loader
         self._info[cid] = info
+        if cached:
+            self._cached.add(cid)
 
     def set_info(self, cid: str, info: DocumentInfo) -> None:
         self._info[cid] = info
@@ -148,6 +174,7 @@ class Documents(MutableMapping):
         """Let a manuscript that can be read again from the cache go (a worker between batches)."""
         if cid in self._loaders and cid in self._docs:
             self._docs[cid] = None
+            self._held.pop(cid, None)
 
 
 @dataclass
@@ -173,6 +200,8 @@ class Context:
     # (render.html.prefetch); what it started, by key, for the writers to take
     after_bibliography: Callable[["Context"], None] | None = field(default=None, repr=False)
     started: dict[str, Any] = field(default_factory=dict, repr=False)
+    # what the writers work out once per run from the results (render.context.records_by_contribution)
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.documents, Documents):
@@ -235,10 +264,11 @@ def identify_manuscripts(ctx: Context) -> None:
             continue
         info = store.get("info", info_key(sha, c.file))
         if isinstance(info, DocumentInfo):
-            ctx.documents.add_lazy(c.id, info, _loader(ctx, c.file))
+            ctx.documents.add_lazy(c.id, info, _loader(ctx, c.file), cached=ctx.cache_dir is not None)
             ctx.diagnostics.extend(info.findings)
         else:
-            ctx.documents.add_lazy(c.id, DocumentInfo(c.file, "", sha), _loader(ctx, c.file))
+            ctx.documents.add_lazy(c.id, DocumentInfo(c.file, "", sha), _loader(ctx, c.file),
+                                   cached=ctx.cache_dir is not None)
             ctx.pending.append(c)
 
 

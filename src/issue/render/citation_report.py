@@ -9,7 +9,7 @@ from typing import Any
 from ..diagnostics.core import Diagnostic
 from ..manuscripts.document import Block, Document
 from ..pipeline import Context, findings
-from .context import ContributionView, IssueModel, record_value, records
+from .context import ContributionView, IssueModel, record_value, records_by_contribution
 
 
 @dataclass
@@ -76,16 +76,17 @@ def report(ctx: Context, model: IssueModel) -> list[ReportDoc]:
 
     all_findings = findings(ctx).items
     out: list[ReportDoc] = []
-    cites = records(ctx, "citations")
+    cites = records_by_contribution(ctx, "citations", "contribution")
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in all_findings:
+        by_file.setdefault(d.location.file, []).append(d)
     for c in model.contributions:
         doc = ctx.documents.get(c.id)
         if doc is None:
             continue
-        mine = [d for d in all_findings if d.location.file == doc.file]
+        mine = by_file.get(doc.file, [])
         spans: dict[int, list[tuple[int, int, Any]]] = {}
-        for rec in cites:
-            if record_value(rec, "contribution") != c.id:
-                continue
+        for _, rec in cites.get(c.id, []):
             b = _block_of(doc, rec)
             if b is not None:
                 spans.setdefault(id(b), []).append((record_value(rec, "start", default=0),

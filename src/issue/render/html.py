@@ -31,7 +31,7 @@ from ..names import fold
 from ..pipeline import Context, findings
 from . import csl, howtocite, pages as print_pages, rules as R, splice, templates
 from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
-                      records)
+                      records_by_contribution)
 
 RENDER_VERSION = "html-3"  # part of every cache key: bump when the conversion changes
 PAGES = {"index": "landing.html", "abstracts": "abstracts.html", "concept-index": "concept-index.html",
@@ -318,7 +318,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     else:
         ast, seg_of = _text_doc_ast(doc)
     known = set(items)
-    cite_recs = [r for r in records(ctx, "citations") if record_value(r, "contribution") == c.id]
+    cite_recs = [r for _, r in records_by_contribution(ctx, "citations", "contribution").get(c.id, [])]
     markup = [r for r in cite_recs if str(record_value(r, "form", default="")) == "markup"]
     prose = [r for r in cite_recs if str(record_value(r, "form", default="")) != "markup"]
     cite_paths = _cite_rewrite(ast, doc, markup, known, _alias_resolver(ctx))
@@ -347,16 +347,12 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
         else:
             add(block, splice.Mark(start, end, "span", classes=("unresolved-citation",),
                                    title=f"no entry in the bibliography{': ' + key if key else ''}", priority=3))
-    for rec in records(ctx, "crossrefs"):
-        if record_value(rec, "contribution", "source") != c.id:
-            continue
+    for _, rec in records_by_contribution(ctx, "crossrefs", "contribution", "source").get(c.id, []):
         block = _block_of(doc, rec)
         if block is not None:
             for m in _crossref_marks(rec, block, model):
                 add(block, m)
-    for n, rec in enumerate(records(ctx, "concepts")):
-        if record_value(rec, "contribution") != c.id:
-            continue
+    for n, rec in records_by_contribution(ctx, "concepts", "contribution").get(c.id, []):
         add(_block_of(doc, rec), splice.Mark(record_value(rec, "start", default=0), 0, "anchor",
                                              ident=default_anchor(rec, n)))
     splice.apply(ast, list(marks.values()), skip_under=cite_paths)
@@ -763,9 +759,8 @@ def _timeout(ctx: Context) -> float:
     return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
 
 
-def _convert_plain(ctx: Context, ast: dict[str, Any], kind: str) -> str:
-    """JSON -> HTML without citeproc (already done), cached by content."""
-    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
+def _convert_plain(ctx: Context, body: str, kind: str) -> str:
+    """pandoc's JSON -> HTML without citeproc (already done), cached by content."""
     key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.identity(), body]).encode()).hexdigest()
     folder = "pages" if kind == "page" else kind
     cached = _cache_read(ctx, folder, key + ".html")
@@ -806,7 +801,10 @@ class Conversion:
             return
         self.firsts[p.contribution.id] = len(self.cites)
         self.cites += _with_slots(p)
-        self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, p.ast, "page")
+        body = json.dumps(p.ast, sort_keys=True, ensure_ascii=False)
+        p.ast = {"pandoc-api-version": p.ast.get("pandoc-api-version", [1, 23, 1])}  # the tree is let go: a
+        # large issue's pages held gigabytes until the end
+        self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, body, "page")
 
     def finish(self) -> tuple[Callable[[], dict[str, str]], dict[str, Callable[[], str]]]:
         diags = self.diags
@@ -925,7 +923,8 @@ def _site_key(ctx: Context, items: dict[str, dict[str, Any]], style_hash: str,
     manifest = ctx.issue.manifest_path
     feed(RENDER_VERSION, __version__, _code_version(), pandoc.identity(), style_hash, os.environ.get("SOURCE_DATE_EPOCH", ""),
          hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else repr(ctx.issue.raw))
-    feed(sorted((cid, doc.sha256, doc.file) for cid, doc in ctx.documents.items()))
+    infos = [(cid, ctx.documents.info(cid)) for cid in ctx.documents]  # (the manuscripts are not read for it)
+    feed(sorted((cid, info.sha256, info.file) for cid, info in infos if info is not None))
     for name in sorted(ctx.results):
         result = ctx.results[name]
         feed(name, [_jsonable(r) for r in result.records], result.extra)
