@@ -321,6 +321,15 @@ def test_an_unclosed_parenthesis_ends_with_its_sentence(make):
                                                      ("Jervis 1976", "jervis1976perception")]
 
 
+def test_an_unclosed_parenthesis_keeps_the_full_stop_of_n_d():
+    """The sentence's full stop is left out of an unclosed citation, but "n.d." keeps its own (found by the
+    property tests: the span ended "(n.d")."""
+    found = ProseParser().parse("As argued elsewhere (Keohane n.d. The argument goes on (Waltz 1979.")
+    assert [(f.year, f.end) for f in found] == [("n.d.", len("As argued elsewhere (Keohane n.d.")),
+                                                ("1979", len("As argued elsewhere (Keohane n.d. The argument goes "
+                                                             "on (Waltz 1979"))]
+
+
 def test_draft_locators_and_joined_items():
     found = ProseParser().parse("Audiences matter (Schultz, 2001, Chapter 2; Tomz 2007, p 35; Weeks 2008, pg. 31) "
                                 "and so do rivals (Jervis 1978 and Glaser 1994), as Smith argued (Nixon, as "

@@ -305,8 +305,10 @@ class ProseParser:
                 items = self._paren(text, open_at, close_at, group, out)
             else:  # "(Tang 2010, 45; Kydd 2005, 12. The policy ...": read up to where it should have closed
                 items = self._paren(text, open_at, close_at + 1, group, out)
-                for f in items:
-                    f.end = min(f.end, len(text[:close_at].rstrip(" .")))
+                body = text[:close_at].rstrip(" ")
+                for f in items:  # the sentence's full stop is not the citation's, but that of "n.d." is
+                    cut = body[:-1].rstrip(" ") if body.endswith(".") and not (f.year or "").endswith(".") else body
+                    f.end = min(f.end, len(cut))
             out.extend(items)
         self._running_secondary(text, out)
         group = self._running_cited(text, parens, out, group)
