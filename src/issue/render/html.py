@@ -810,24 +810,35 @@ class Conversion:
         diags = self.diags
         cite_runs = [] if self.note_style else _cite_runs(self.ctx, self.cites, self.prepared, self.by_family,
                                                           self.style, self.style_hash, self.firsts, self.lead)
-        done: list[Citeproc] = []
+        bibliography: list[tuple[str, dict[str, str]]] = []
+        citations: list[list[str]] = []
 
-        def rendered() -> Citeproc:
-            if not done:
+        def trouble(what: str, exc: Exception) -> None:
+            diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render {what}: {exc}", Location("issue.toml")))
+
+        def rendered_entries() -> tuple[str, dict[str, str]]:  # the site's own pages need these alone
+            if not bibliography:
                 try:
-                    citations = [""] * len(self.cites)
-                    for fut in cite_runs:
-                        _citations_of(fut.result(), len(self.cites), into=citations)
-                    done.append(Citeproc(citations, *_gathered(self.entry_runs)))
+                    bibliography.append(_gathered(self.entry_runs))
                 except pandoc.PandocError as exc:
-                    what = "the bibliography" if self.note_style else "the citations"
-                    diags.append(make(R.WRITER_ERROR.code, f"pandoc could not render {what}: {exc}",
-                                      Location("issue.toml")))
-                    done.append(Citeproc([], '<div id="refs" class="references" role="list">', {}))
-            return done[0]
+                    trouble("the bibliography", exc)
+                    bibliography.append(('<div id="refs" class="references" role="list">', {}))
+            return bibliography[0]
+
+        def rendered() -> Citeproc:  # a contribution's page needs its citations too
+            if not citations:
+                try:
+                    found = [""] * len(self.cites)
+                    for fut in cite_runs:
+                        _citations_of(fut.result(), len(self.cites), into=found)
+                    citations.append(found)
+                except pandoc.PandocError as exc:
+                    trouble("the citations", exc)
+                    citations.append([])
+            return Citeproc(citations[0], *rendered_entries())
 
         def entries() -> dict[str, str]:
-            return {k: _entry_inner(e) for k, e in rendered().entries.items()}
+            return {k: _entry_inner(e) for k, e in rendered_entries()[1].items()}
 
         if self.note_style:
             return entries, {p.contribution.id: (lambda p=p: _converted(self.futures[p.contribution.id], p, diags))
