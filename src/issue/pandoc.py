@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import contextlib
 import subprocess
 
 DEFAULT_TIMEOUT = 60.0
@@ -89,15 +90,27 @@ def identity() -> str:
 
 
 def run(args: list[str], input: bytes | None = None, timeout: float | None = None, cwd: str | None = None,
-        source_date_epoch: int | None = None) -> bytes:
+        source_date_epoch: int | None = None, yielding: bool = False) -> bytes:
     """pandoc ARGS (see `command`); returns stdout. `source_date_epoch` fixes the dates pandoc stamps into EPUB and
-    DOCX files (else SOURCE_DATE_EPOCH or now)."""
+    DOCX files (else SOURCE_DATE_EPOCH or now). `yielding`: work that others wait for less (a website's pages,
+    beside its citations and this process's own work) runs at a lower priority, so that the machine's cores go
+    first to what the build waits for."""
     cmd, env = command(args, source_date_epoch)
     limit = timeout or DEFAULT_TIMEOUT
-    try:
-        proc = subprocess.run(cmd, input=input, capture_output=True, timeout=limit, cwd=cwd, env=env)
-    except subprocess.TimeoutExpired:  # subprocess.run has killed pandoc
-        raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
+    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                          env=env) as proc:
+        if yielding and hasattr(os, "setpriority"):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, proc.pid, YIELDING_NICENESS)
+        try:
+            out, err = proc.communicate(input, timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
     if proc.returncode != 0:
-        raise error_of(proc.stderr.decode("utf-8", "replace"), proc.returncode)
-    return proc.stdout
+        raise error_of(err.decode("utf-8", "replace"), proc.returncode)
+    return out
+
+
+YIELDING_NICENESS = 5

@@ -478,7 +478,7 @@ def _notes_heading(html: str) -> str:
 
 
 def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: Path, timeout: float,
-                 shift: bool = True) -> str:
+                 shift: bool = True, yielding: bool = False) -> str:
     import tempfile
 
     refs = json.dumps(items, sort_keys=True, ensure_ascii=False)
@@ -487,7 +487,7 @@ def _pandoc_html(ctx: Context, body: bytes, items: list[dict[str, Any]], style: 
         refs_file.write_text(refs, encoding="utf-8")
         args = ["-f", "json", "-t", "html5", "--wrap=none", *(["--shift-heading-level-by=1"] if shift else []),
                 "--citeproc", "--csl", str(style), "--bibliography", str(refs_file)]
-        return pandoc.run(args, input=body, timeout=timeout).decode("utf-8")
+        return pandoc.run(args, input=body, timeout=timeout, yielding=yielding).decode("utf-8")
 
 
 def _plain(html: str) -> str:
@@ -614,18 +614,21 @@ def _run_input(ctx: Context, numbers: Any, cites: list[dict[str, Any]], nocite: 
     return key, body
 
 
-def _citeproc_output(ctx: Context, key: str, body: str, items: list[dict[str, Any]], style: Path) -> str:
+def _citeproc_output(ctx: Context, key: str, body: str, items: list[dict[str, Any]], style: Path,
+                     yielding: bool = False) -> str:
     html = _cache_read(ctx, "citeproc", key + ".html")
     if html is None:
-        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, _timeout(ctx), shift=False))
+        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, _timeout(ctx), shift=False,
+                                       yielding=yielding))
         _cache_write(ctx, "citeproc", key + ".html", html)
     return html
 
 
 # -- started early ---------------------------------------------------------------------------------------------
 # The bibliography's citeproc runs need neither the manuscripts nor the analyses, so `issue build` starts them as
-# soon as the bibliography is loaded, on the core the checks leave free (they are mostly Python, one core), and
-# the writer takes their results (Context.started) instead of starting the same runs again.
+# soon as the bibliography is loaded, on the core the checks leave free (they are mostly Python, one core), at a
+# lower priority than the checks' own pandoc runs; the writer takes their results (Context.started) instead of
+# starting the same runs again.
 def prefetch(ctx: Context) -> None:
     style, found = csl.resolve(ctx.issue)
     items = csl_items(ctx)
@@ -636,7 +639,7 @@ def prefetch(ctx: Context) -> None:
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="issue-prefetch")
     for chunk in _entry_chunks(by_family, []):
         key, body = _run_input(ctx, [], [], [str(i["id"]) for i in chunk], chunk, style_hash, [])
-        ctx.started["citeproc/" + key] = pool.submit(_citeproc_output, ctx, key, body, chunk, style.path)
+        ctx.started["citeproc/" + key] = pool.submit(_citeproc_output, ctx, key, body, chunk, style.path, True)
     pool.shutdown(wait=False)
 
 
@@ -767,7 +770,8 @@ def _convert_plain(ctx: Context, body: str, kind: str) -> str:
     if cached is not None:
         return cached
     args = ["-f", "json", "-t", "html5", "--wrap=none"] + (["--shift-heading-level-by=1"] if kind == "page" else [])
-    html = _notes_heading(clean_html(pandoc.run(args, input=body.encode("utf-8"), timeout=_timeout(ctx)).decode("utf-8")))
+    html = pandoc.run(args, input=body.encode("utf-8"), timeout=_timeout(ctx), yielding=True).decode("utf-8")
+    html = _notes_heading(clean_html(html))
     _cache_write(ctx, folder, key + ".html", html)
     return html
 
