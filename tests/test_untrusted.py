@@ -126,19 +126,19 @@ def built(tmp_path_factory):
     package = Path(pandoc.__file__).parent
     package_before = _package_tree(package)
     commands: list[list[str]] = []
-    real = pandoc.subprocess.run
+    real = pandoc.subprocess.Popen
 
     def recording(cmd, *args, **kwargs):
         commands.append(list(cmd))
         return real(cmd, *args, **kwargs)
 
-    pandoc.subprocess.run = recording
+    pandoc.subprocess.Popen = recording
     buf = io.StringIO()
     try:
         with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
             status = run(["--project", str(root), "build", "--quiet"])
     finally:
-        pandoc.subprocess.run = real
+        pandoc.subprocess.Popen = real
     return {"root": root, "folder": folder, "status": status, "out": buf.getvalue(), "before": before,
             "after": _tree(folder, root / "build"), "commands": commands,
             "package_before": package_before, "package_after": _package_tree(package)}

@@ -1,11 +1,14 @@
 """Run the pandoc that pypandoc-binary bundles: one place for the binary, the sandbox and the timeout."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
-import contextlib
 import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -96,21 +99,45 @@ def run(args: list[str], input: bytes | None = None, timeout: float | None = Non
     beside its citations and this process's own work) runs at a lower priority, so that the machine's cores go
     first to what the build waits for."""
     cmd, env = command(args, source_date_epoch)
-    limit = timeout or DEFAULT_TIMEOUT
-    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                          env=env) as proc:
-        if yielding and hasattr(os, "setpriority"):
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, proc.pid, YIELDING_NICENESS)
-        try:
-            out, err = proc.communicate(input, timeout=limit)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
+    with _start(cmd, env, subprocess.PIPE, cwd, yielding) as proc:
+        out, err = _finish(proc, input, timeout)
     if proc.returncode != 0:
         raise error_of(err.decode("utf-8", "replace"), proc.returncode)
     return out
+
+
+def run_into(args: list[str], input: bytes, target: Path, timeout: float | None = None,
+             yielding: bool = False) -> bool:
+    """pandoc ARGS with its output written into the file `target`, whole or not at all; whether it succeeded."""
+    cmd, env = command(args)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, _start(cmd, env, out, None, yielding) as proc:
+            _finish(proc, input, timeout)
+        if proc.returncode == 0:
+            os.replace(tmp, target)
+        return proc.returncode == 0
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _start(cmd: list[str], env: dict[str, str], stdout: Any, cwd: str | None, yielding: bool) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd, env=env)
+    if yielding and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, proc.pid, YIELDING_NICENESS)
+    return proc
+
+
+def _finish(proc: subprocess.Popen, input: bytes | None, timeout: float | None) -> tuple[bytes, bytes]:
+    limit = timeout or DEFAULT_TIMEOUT
+    try:
+        return proc.communicate(input, timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
 
 
 YIELDING_NICENESS = 5

@@ -11,9 +11,6 @@ zip bomb, not UTF-8) is left to the reader, which reports it.
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
@@ -90,16 +87,6 @@ class Ahead:
         if request is None:
             return
         args, given = request
-        cmd, env = pandoc.command(args)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                done = subprocess.run(cmd, input=given, stdout=out, stderr=subprocess.DEVNULL, env=env,
-                                      timeout=self.timeout)
-            if done.returncode == 0:
-                os.replace(tmp, target)
-                self._made.append(target)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        if pandoc.run_into(args, given, target, timeout=self.timeout, yielding=True):
+            self._made.append(target)
