@@ -630,11 +630,14 @@ def _citeproc_output(ctx: Context, key: str, body: str, items: list[dict[str, An
 # lower priority than the checks' own pandoc runs; the writer takes their results (Context.started) instead of
 # starting the same runs again.
 def prefetch(ctx: Context) -> None:
-    style, found = csl.resolve(ctx.issue)
-    items = csl_items(ctx)
-    if found or not items:
-        return  # the writer reports the style's problem; no bibliography, no runs
-    style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+    try:
+        style, found = csl.resolve(ctx.issue)
+        items = csl_items(ctx)
+        if found or not items:
+            return  # the writer reports the style's problem; no bibliography, no runs
+        style_hash = hashlib.sha256(style.path.read_bytes()).hexdigest()
+    except Exception:  # noqa: BLE001 - only a head start: whatever fails here, the writer meets and reports
+        return
     by_family = _by_family([items[k] for k in sorted(items)])
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="issue-prefetch")
     for chunk in _entry_chunks(by_family, []):
