@@ -739,15 +739,13 @@ def _cited_keys(node: dict[str, Any]) -> list[str]:
     return [str(c.get("citationId")) for c in node["c"][0] if isinstance(c, dict) and c.get("citationId")]
 
 
-def _cite_runs(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepared],
-               by_family: dict[str, list[dict[str, Any]]], style: Path, style_hash: str, firsts: dict[str, int],
+def _cite_runs(ctx: Context, cites: list[dict[str, Any]], spans: list[list[int]], prepared: list[Prepared],
+               by_family: dict[str, list[dict[str, Any]]], style: Path, style_hash: str,
                ex: ThreadPoolExecutor) -> list[Future]:
-    """The issue's citations in chunks of whole contributions, each run given the works its citations name and
-    their name-mates (see above)."""
+    """Citations (`spans`: the numbers of each contribution's, in `cites`) in chunks of whole contributions, each
+    run given the works its citations name and their name-mates (see above)."""
     family_of = {str(i["id"]): f for f, group in by_family.items() for i in group}
     by_key = {str(i["id"]): i for group in by_family.values() for i in group}
-    starts = sorted({firsts.get(p.contribution.id, 0) for p in prepared} | {0}) + [len(cites)]
-    spans = [list(range(a, b)) for a, b in zip(starts, starts[1:]) if b > a]
 
     def cites_run(numbers: list[int]) -> str:
         cited = sorted({k for n in numbers for k in _cited_keys(cites[n]) if k in by_key})
@@ -758,7 +756,7 @@ def _cite_runs(ctx: Context, cites: list[dict[str, Any]], prepared: list[Prepare
         chunk = [by_key[k] for k in sorted(set(cited) | set(mates))]
         return _citeproc_run(ctx, numbers, cites, mates, chunk, style, style_hash, prepared)
 
-    return [ex.submit(cites_run, numbers) for numbers in _packed(spans, CHUNK_CITES)]
+    return [ex.submit(cites_run, numbers) for numbers in _packed([s for s in spans if s], CHUNK_CITES)]
 
 
 def _timeout(ctx: Context) -> float:
@@ -781,9 +779,11 @@ def _convert_plain(ctx: Context, body: str, kind: str) -> str:
 
 class Conversion:
     """Every contribution's conversion, started as soon as it is prepared (`add`), on `pool`: pandoc processes
-    side by side while Python prepares the next. The bibliography's citeproc runs start at once on `refs`;
-    `finish` starts the citations' runs on `lead` (so that they wait behind neither the pages nor the entries) and returns how to get the rendered bibliography entries and "how to cite"
-    records by id, and each contribution's HTML by id; each waits for what it needs."""
+    side by side while Python prepares the next. The bibliography's citeproc runs start at once on `refs`; the
+    citations' runs on `lead` (so that they wait behind neither the pages nor the entries), those of the first half
+    of the contributions once they are prepared, the others in `finish`, which returns how to get the rendered
+    bibliography entries and "how to cite" records by id, and each contribution's HTML by id; each waits for what
+    it needs."""
 
     def __init__(self, ctx: Context, model: IssueModel, items: dict[str, dict[str, Any]], style: Path,
                  style_hash: str, diags: list[Diagnostic], pool: ThreadPoolExecutor, refs: ThreadPoolExecutor,
@@ -798,6 +798,9 @@ class Conversion:
         self.by_family = _by_family([items[k] for k in sorted(items)])
         own = [howtocite.csl_issue(model)] + [howtocite.csl_contribution(model, c) for c in model.contributions]
         self.entry_runs = _entry_runs(ctx, self.by_family, own, style, style_hash, refs)
+        self.pages = sum(1 for c in model.contributions if c.id in ctx.documents)
+        self.cite_runs: list[Future] = []
+        self.unsent: list[list[int]] = []  # each prepared contribution's citation numbers, not yet sent to citeproc
 
     def add(self, p: Prepared) -> None:
         self.prepared.append(p)
@@ -808,15 +811,24 @@ class Conversion:
             return
         self.firsts[p.contribution.id] = len(self.cites)
         self.cites += _with_slots(p)
+        self.unsent.append(list(range(self.firsts[p.contribution.id], len(self.cites))))
+        if 2 * len(self.prepared) >= self.pages > len(self.prepared) and not self.cite_runs:
+            self._send_citations()  # the first half's, while the rest are prepared: they are what the build waits for
         body = json.dumps(p.ast, sort_keys=True, ensure_ascii=False)
         p.ast = {"pandoc-api-version": p.ast.get("pandoc-api-version", [1, 23, 1])}  # the tree is let go: a
         # large issue's pages held gigabytes until the end
         self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, body, "page")
 
+    def _send_citations(self) -> None:
+        self.cite_runs += _cite_runs(self.ctx, self.cites, self.unsent, self.prepared, self.by_family, self.style,
+                                     self.style_hash, self.lead)
+        self.unsent = []
+
     def finish(self) -> tuple[Callable[[], dict[str, str]], dict[str, Callable[[], str]]]:
         diags = self.diags
-        cite_runs = [] if self.note_style else _cite_runs(self.ctx, self.cites, self.prepared, self.by_family,
-                                                          self.style, self.style_hash, self.firsts, self.lead)
+        if not self.note_style:
+            self._send_citations()
+        cite_runs = self.cite_runs
         bibliography: list[tuple[str, dict[str, str]]] = []
         citations: list[list[str]] = []
 
