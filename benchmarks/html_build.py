@@ -106,6 +106,9 @@ def main() -> None:
               f"{med(c for _, c, _ in warm):7.2f}s")
         ratio = med(w for w, _, _ in cold) / med(bare)
         print(f"  cold / bare: {ratio:.2f} (target <= 1.3); warm: {med(w for w, _, _ in warm):.2f} s (target <= 0.3 s)")
+        # each repetition's own ratio (bare and cold ran one after the other): the spread the machine's load gives
+        each = sorted(c[0] / b for b, c in zip(bare, cold))
+        print(f"  cold / bare, run by run: lowest {each[0]:.2f}, median {med(each):.2f}, highest {each[-1]:.2f}")
 
 
 if __name__ == "__main__":
