@@ -143,10 +143,19 @@ class Prepared:
     ast: dict[str, Any]
     items: list[dict[str, Any]]  # the CSL items it cites
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    key: str = ""  # cache key
+    style_hash: str = ""
     html: str = ""
     nocite: list[str] = field(default_factory=list)  # keys cited in prose (no Cite element carries them)
     cited: set[str] = field(default_factory=set)  # every key it cites: its reference list
+
+    @property
+    def key(self) -> str:
+        """The page's cache key, over everything pandoc is given. Worked out when asked for: a website in an
+        author-date style never asks, and serialising every page's tree for it cost a tenth of a second."""
+        body = json.dumps(self.ast, sort_keys=True, ensure_ascii=False)
+        refs = json.dumps(self.items, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256("\0".join([RENDER_VERSION, pandoc.identity(), self.style_hash, body, refs])
+                              .encode()).hexdigest()
 
 
 def _block_of(doc: Document, rec: Any) -> Block | None:
@@ -372,10 +381,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
     if nocite:
         ast["meta"]["nocite"] = nocite
     used = [items[k] for k in sorted(set(cited))]
-    body = json.dumps(ast, sort_keys=True, ensure_ascii=False)
-    refs = json.dumps(used, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256("\0".join([RENDER_VERSION, pandoc.identity(), style_hash, body, refs]).encode()).hexdigest()
-    return Prepared(c, ast, used, diags, key, nocite=list(prose_keys), cited=set(cited))
+    return Prepared(c, ast, used, diags, style_hash, nocite=list(prose_keys), cited=set(cited))
 
 
 def _alias_resolver(ctx: Context) -> Callable[[str], str | None]:
@@ -457,14 +463,15 @@ def _helpers(env: templates.IssueEnvironment, model: IssueModel) -> dict[str, An
 
 # -- pandoc ----------------------------------------------------------------------------------------------------
 def _convert(ctx: Context, p: Prepared, style: Path) -> str:
-    cached = _cache_read(ctx, "pages", p.key + ".html")
+    key = p.key
+    cached = _cache_read(ctx, "pages", key + ".html")
     if cached is not None:
         return cached
     body = json.dumps(p.ast, ensure_ascii=False).encode("utf-8")
     timeout = float((ctx.issue.build or {}).get("pandoc_timeout", 60))
     html = _pandoc_html(ctx, body, p.items, style, timeout)
     html = _notes_heading(clean_html(html))
-    _cache_write(ctx, "pages", p.key + ".html", html)
+    _cache_write(ctx, "pages", key + ".html", html)
     return html
 
 
