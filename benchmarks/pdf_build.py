@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from html_build import copy_issue  # the same copy of the issue as the website benchmark (this folder is on the path)
+
 REPO = Path(__file__).resolve().parent.parent
 ISSUE = str(Path(sys.executable).with_name("issue"))
-PARTS = ("issue.toml", "papers", "bibliography", "concepts.toml", "templates")
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
@@ -64,13 +64,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="issue-pdf-bench-") as tmp:
-        root = Path(tmp)
-        for name in PARTS:
-            src = REPO / name
-            if src.is_dir():
-                shutil.copytree(src, root / name)
-            elif src.is_file():
-                shutil.copy(src, root / name)
+        root = copy_issue(REPO, Path(tmp))
         cold = timed([ISSUE, "build", "--format", "pdf", "-q"], root)
         warm = min(timed([ISSUE, "build", "--format", "pdf", "-q"], root) for _ in range(args.runs))
         html_cold = timed([ISSUE, "build", "--format", "html", "-q"], root)

@@ -5,13 +5,10 @@ authors joined by "and" or named without their leading words, a wrong year that 
 friends next to them (event dates, Quarto cross-references, season and budget years, an e-mail address)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from issue.citations.prose import ProseParser, year_parts
-from issue.pipeline import Context, findings, run_checks
-from issue.project import load_issue
+from onepaper import checked, codes, paper_checker
 
 MANIFEST = """\
 [issue]
@@ -174,40 +171,15 @@ BIB = r"""@string{is = {International Security}}
 """
 
 
-def _check(root: Path):
-    issue, diags = load_issue(root)
-    ctx = Context(issue=issue)
-    ctx.diagnostics.extend(diags)
-    run_checks(ctx)
-    return ctx
-
-
 @pytest.fixture(scope="module")
 def make(tmp_path_factory):
     """Check one paper (Markdown paragraphs) against BIB; returns the context."""
-    counter = [0]
-
-    def run(*paragraphs: str):
-        counter[0] += 1
-        root = tmp_path_factory.mktemp(f"issue{counter[0]}")
-        (root / "issue.toml").write_text(MANIFEST, encoding="utf-8")
-        (root / "bibliography").mkdir()
-        (root / "bibliography" / "refs.bib").write_text(BIB, encoding="utf-8")
-        (root / "papers").mkdir()
-        body = "# Introduction\n\n" + "\n\n".join(paragraphs) + "\n"
-        (root / "papers" / "okafor.md").write_text(body, encoding="utf-8")
-        return _check(root)
-
-    return run
+    return paper_checker(tmp_path_factory, MANIFEST, {"refs.bib": BIB}, "papers/okafor.md", "issue")
 
 
 def cites(ctx):
     """(text, year, key, form) of every citation, no-break spaces as spaces."""
     return [(c.text.replace("\u00a0", " "), c.year, c.key, c.form) for c in ctx.results["citations"].records]
-
-
-def codes(ctx, code: str):
-    return [d for d in findings(ctx).items if d.code == code]
 
 
 # -- reprints and original years -------------------------------------------------------------------------------
@@ -470,7 +442,7 @@ def test_capitalised_natbib_commands_are_read(tmp_path):
     (root / "issue.toml").write_text(MANIFEST.replace("papers/okafor.md", "papers/okafor.tex"), encoding="utf-8")
     (root / "bibliography" / "refs.bib").write_text(BIB, encoding="utf-8")
     (root / "papers" / "okafor.tex").write_text(LATEX, encoding="utf-8")
-    ctx = _check(root)
+    ctx = checked(root)
     got = [(c.text, c.key, c.capitalised, c.location.line, c.location.column)
            for c in ctx.results["citations"].records]
     assert got == [

@@ -6,15 +6,12 @@ and "Jack Snyder (1991)"). The bibliography decides which word is the surname: i
 Near misses: a given name that fits no entry, a wrong year, place names and titles before a year."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from issue.citations.model import Citation
 from issue.citations.resolve import Resolver, given_forms, two_readings
 from issue.model import Location
-from issue.pipeline import Context, findings, run_checks
-from issue.project import load_issue
+from onepaper import codes, paper_checker
 
 MANIFEST = """\
 [issue]
@@ -199,41 +196,15 @@ JABREF = """% Encoding: UTF-8
 """
 
 
-def _check(root: Path):
-    issue, diags = load_issue(root)
-    ctx = Context(issue=issue)
-    ctx.diagnostics.extend(diags)
-    run_checks(ctx)
-    return ctx
-
-
 @pytest.fixture(scope="module")
 def make(tmp_path_factory):
     """Check one paper (Markdown paragraphs) against both .bib files; returns the context."""
-    counter = [0]
-
-    def run(*paragraphs: str):
-        counter[0] += 1
-        root = tmp_path_factory.mktemp(f"names{counter[0]}")
-        (root / "issue.toml").write_text(MANIFEST, encoding="utf-8")
-        (root / "bibliography").mkdir()
-        (root / "bibliography" / "zotero.bib").write_text(BETTER_BIBTEX, encoding="utf-8")
-        (root / "bibliography" / "jabref.bib").write_text(JABREF, encoding="utf-8")
-        (root / "papers").mkdir()
-        body = "# Introduction\n\n" + "\n\n".join(paragraphs) + "\n"
-        (root / "papers" / "tan.md").write_text(body, encoding="utf-8")
-        return _check(root)
-
-    return run
+    return paper_checker(tmp_path_factory, MANIFEST, {"zotero.bib": BETTER_BIBTEX, "jabref.bib": JABREF}, "papers/tan.md", "names")
 
 
 def cites(ctx):
     """(text, authors, year, key) of every citation, no-break spaces as spaces."""
     return [(c.text.replace("\u00a0", " "), c.authors, c.year, c.key) for c in ctx.results["citations"].records]
-
-
-def codes(ctx, code: str):
-    return [d for d in findings(ctx).items if d.code == code]
 
 
 # -- surname first, as the field writes Chinese, Japanese and Korean names ---------------------------------------

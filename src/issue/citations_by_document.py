@@ -3,7 +3,8 @@
 issue.citations.analysis.analyse(ctx) reads the whole issue at once. To cache its results manuscript by
 manuscript (pipeline.PerDocument), this module runs its per-manuscript step (`analyse(..., whole_issue=False)`)
 on a context that holds only some of the manuscripts (one that changed; or a worker's share of a new issue), with
-one Resolver built per run (before the workers fork, so that they share it); cuts the results by manuscript; and then does, on every manuscript's citations, what needs the whole issue:
+one Resolver built per run (before the workers fork, so that they share it); cuts the results by manuscript; and
+then does, on every manuscript's citations, what needs the whole issue:
 
 - inconsistent-citation: one work cited under two keys, or named two ways by different contributions;
 - unused-entry: entries no manuscript cites (analyse leaves them out while the context lacks a manuscript);

@@ -365,7 +365,7 @@ class Joint:
 
     def _here(self, items: list[Item], needed: list[str]) -> None:
         """Here, in this process: pandoc reads the new manuscripts (its own processes, in the background) while
-        this thread prepares the analyses (a vocabulary to compile, a lexicon to load), then analyses each
+        this thread prepares the analyses (a vocabulary to compile, a resolver to build), then analyses each
         manuscript as soon as it is read."""
         ctx = self.ctx
         start_reading(ctx)

@@ -25,8 +25,9 @@ _HARD_CODED = frozenset({"can", "may", "will", "shall", "must", "ought", "dare",
 # the table's columns after the category, as Penn tags (InflectionLUCodec.penn_dict); the base form's tags
 _INFLECTED = {"noun": ("NNS",), "adj": ("JJR", "JJS"), "adv": ("RBR", "RBS"), "verb": ("VBD", "VBN", "VBG", "VBZ")}
 _BASE = {"noun": ("NN",), "adj": ("JJ",), "adv": ("RB",), "verb": ("VB", "VBP"), "aux": ("VB",), "modal": ("VB",)}
-_UPOS_TAGS = {"VERB": ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"), "AUX": ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"),
-              "ADJ": ("JJ", "JJR", "JJS"), "ADV": ("RB", "RBR", "RBS"), "NOUN": ("NN", "NNS", "NNP", "NNPS")}
+_VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD")
+_UPOS_TAGS = {"VERB": _VERB_TAGS, "AUX": _VERB_TAGS, "ADJ": ("JJ", "JJR", "JJS"), "ADV": ("RB", "RBR", "RBS"),
+              "NOUN": ("NN", "NNS", "NNP", "NNPS")}
 _UPOS = ("NOUN", "VERB", "ADJ", "ADV", "AUX")
 
 

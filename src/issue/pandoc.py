@@ -70,11 +70,14 @@ def pandoc_version() -> str:
     return pypandoc.get_pandoc_version()
 
 
+_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "TMPDIR")  # what pandoc is given
+
+
 def command(args: list[str], source_date_epoch: int | None = None) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of pandoc ARGS: --sandbox (no file or network access beyond its inputs),
     and only the variables pandoc needs."""
     cmd = [pandoc_path(), "--sandbox", *args]
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "TMPDIR")}
+    env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT}
     if source_date_epoch is not None and "SOURCE_DATE_EPOCH" not in env:
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     return cmd, env

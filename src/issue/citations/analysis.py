@@ -7,7 +7,7 @@ import bisect
 import difflib
 import re
 from collections import Counter, defaultdict
-from typing import Any, Callable
+from typing import Any
 
 from ..diagnostics.core import Diagnostic, make
 from ..manuscripts.document import Block, Document
@@ -134,10 +134,8 @@ def _masked(block: Block) -> str:
     return "".join(chars)
 
 
-def extract(ctx: Context, resolver: Resolver | None, common_word: Callable[[str], bool] | None = None
-            ) -> list[tuple[Citation, Block, Found | None]]:
-    """Every citation of every manuscript, in reading order, with its block and (prose) what the grammar found.
-    `common_word`: the grammar's dictionary test (default prose.is_common_word)."""
+def extract(ctx: Context, resolver: Resolver | None) -> list[tuple[Citation, Block, Found | None]]:
+    """Every citation of every manuscript, in reading order, with its block and (prose) what the grammar found."""
     counter = [0]
 
     def next_group() -> int:
@@ -179,7 +177,7 @@ def extract(ctx: Context, resolver: Resolver | None, common_word: Callable[[str]
                 return i >= 0 and ranges[i][0] <= offset < ranges[i][1]
 
             parser = ProseParser(GrammarContext(known_surname=known, emphasised=emphasised, resolves=resolves,
-                                                max_year=max_year, common_word=common_word))
+                                                max_year=max_year))
             groups: dict[int, int] = {}
             for f in parser.parse(text, note=note):
                 if f.group not in groups:
@@ -227,18 +225,17 @@ def resolver_for(ctx: Context, opts: dict[str, Any]) -> Resolver | None:
     return Resolver(bib, opts, ctx.issue) if bib is not None else None
 
 
-def analyse(ctx: Context, *, resolver: Any = _NEW, whole_issue: bool = True,
-            common_word: Callable[[str], bool] | None = None) -> AnalysisResult:
+def analyse(ctx: Context, *, resolver: Any = _NEW, whole_issue: bool = True) -> AnalysisResult:
     """The citations of the manuscripts in `ctx`, resolved, with their findings.
 
     The incremental pipeline (issue.citations_by_document) calls it manuscript by manuscript with
     `whole_issue=False`, which leaves out the rules that need every manuscript (`inconsistent`, `unused`; it
     runs them itself on the whole issue), with a `resolver` built once (resolver_for: about half a second for
-    10,000 entries) and a `common_word` test whose answers are remembered between runs."""
+    10,000 entries)."""
     opts, diags = options(ctx.issue)
     if resolver is _NEW:
         resolver = resolver_for(ctx, opts)
-    found = extract(ctx, resolver, common_word)
+    found = extract(ctx, resolver)
     problems: dict[int, list[tuple[str, str, str]]] = {}
     blocks: dict[int, Block] = {}
     kept: list[Citation] = []

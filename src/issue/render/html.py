@@ -770,17 +770,16 @@ def _timeout(ctx: Context) -> float:
     return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
 
 
-def _convert_plain(ctx: Context, body: str, kind: str) -> str:
-    """pandoc's JSON -> HTML without citeproc (already done), cached by content."""
-    key = hashlib.sha256("\0".join([RENDER_VERSION, kind, pandoc.identity(), body]).encode()).hexdigest()
-    folder = "pages" if kind == "page" else kind
-    cached = _cache_read(ctx, folder, key + ".html")
+def _convert_page(ctx: Context, body: str) -> str:
+    """A page, as pandoc's JSON, to HTML without citeproc (already done), cached by content."""
+    key = hashlib.sha256("\0".join([RENDER_VERSION, "page", pandoc.identity(), body]).encode()).hexdigest()
+    cached = _cache_read(ctx, "pages", key + ".html")
     if cached is not None:
         return cached
-    args = ["-f", "json", "-t", "html5", "--wrap=none"] + (["--shift-heading-level-by=1"] if kind == "page" else [])
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--shift-heading-level-by=1"]
     html = pandoc.run(args, input=body.encode("utf-8"), timeout=_timeout(ctx), yielding=True).decode("utf-8")
     html = _notes_heading(clean_html(html))
-    _cache_write(ctx, folder, key + ".html", html)
+    _cache_write(ctx, "pages", key + ".html", html)
     return html
 
 
@@ -824,7 +823,7 @@ class Conversion:
         body = json.dumps(p.ast, sort_keys=True, ensure_ascii=False)
         p.ast = {"pandoc-api-version": p.ast.get("pandoc-api-version", [1, 23, 1])}  # the tree is let go: a
         # large issue's pages held gigabytes until the end
-        self.futures[p.contribution.id] = self.pool.submit(_convert_plain, self.ctx, body, "page")
+        self.futures[p.contribution.id] = self.pool.submit(_convert_page, self.ctx, body)
 
     def _send_citations(self) -> None:
         self.cite_runs += _cite_runs(self.ctx, self.cites, self.unsent, self.prepared, self.by_family, self.style,
