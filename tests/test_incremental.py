@@ -101,13 +101,14 @@ def test_a_warm_check_reads_no_manuscript_and_runs_no_analysis(demo, serial, mon
     cold = report(checked(demo))
     import issue.citations.analysis as citations
     import issue.manuscripts.readers as readers
+    from issue import pandoc
 
     def refuse(*args, **kwargs):
-        raise AssertionError("a warm check should need neither the manuscripts nor the analyses")
+        raise AssertionError("a warm check should need neither pandoc nor the analyses")
 
     monkeypatch.setattr(citations, "analyse", refuse)
     monkeypatch.setattr(readers, "read_manuscript", refuse)
-    monkeypatch.setattr(readers, "_read", refuse)
+    monkeypatch.setattr(pandoc, "run", refuse)  # the JSON report's extras may load a document: from the cache
     spy = Spy(monkeypatch)
     warm = checked(demo)
     assert spy.calls == {}

@@ -153,17 +153,38 @@ def test_latin1_text_is_reported_with_its_line(tmp_path):
     assert d.code == "D101" and d.location.line == 3 and "UTF-8" in d.message
 
 
-def test_parsed_documents_are_cached_by_content(tmp_path):
+def test_pandoc_output_is_cached_by_content(tmp_path, monkeypatch):
+    from issue import pandoc
+    from issue.manuscripts.readers import PANDOC_CACHE
+
     shutil.copy(DATA / "same.md", tmp_path / "same.md")
     cache = tmp_path / "cache"
     first = read_manuscript(tmp_path, "same.md", cache_dir=cache)
-    assert len(list((cache / "documents").iterdir())) == 1
+    assert len(list((cache / PANDOC_CACHE).iterdir())) == 1
+    real_run = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda *a, **k: pytest.fail("pandoc ran on an unchanged manuscript"))
     again = read_manuscript(tmp_path, "same.md", cache_dir=cache)
     assert body_texts(again) == body_texts(first)
+    assert [(b.segments, b.cites) for b in again.blocks] == [(b.segments, b.cites) for b in first.blocks]
+    monkeypatch.setattr(pandoc, "run", real_run)
     (tmp_path / "same.md").write_text((DATA / "same.md").read_text().replace("Mitrany", "Haas"))
     changed = read_manuscript(tmp_path, "same.md", cache_dir=cache)
     assert any("Haas (1966)" in t for _, t in body_texts(changed))
-    assert len(list((cache / "documents").iterdir())) == 2
+    assert len(list((cache / PANDOC_CACHE).iterdir())) == 2
+
+
+def test_altered_pandoc_output_in_the_cache_is_read_again(tmp_path):
+    """A cache that came with someone else's folder is not trusted: what does not parse, or nests too deeply, is
+    read again by pandoc rather than reported as the author's mistake."""
+    from issue.manuscripts.readers import PANDOC_CACHE
+
+    shutil.copy(DATA / "same.md", tmp_path / "same.md")
+    cache = tmp_path / "cache"
+    first = read_manuscript(tmp_path, "same.md", cache_dir=cache)
+    (kept,) = (cache / PANDOC_CACHE).iterdir()
+    for altered in (b'{"blocks": [', b"[" * 5000 + b"]" * 5000):
+        kept.write_bytes(altered)
+        assert body_texts(read_manuscript(tmp_path, "same.md", cache_dir=cache)) == body_texts(first)
 
 
 def test_unsupported_format(tmp_path):

@@ -61,6 +61,25 @@ def code_version() -> str:
     return digest(*parts)
 
 
+def write_atomically(path: Path, data: bytes) -> bool:
+    """`data` into `path`, whole or not at all (a temporary file renamed); whether it was written (a cache that
+    cannot be written only costs time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+
+
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
     """Unpickling tens of thousands of small live objects makes the cyclic collector run again and again for
@@ -112,49 +131,41 @@ class Store:
     def put(self, kind: str, key: str, value: Any) -> None:
         if self.folder is None:
             return
-        folder = self.folder / kind
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, folder / f"{key}.pickle")
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return  # a cache that cannot be written only costs time
-        self._prune(folder)
+        if write_atomically(self._path(kind, key), data):
+            prune(self.folder / kind)
 
-    def _prune(self, folder: Path) -> None:
-        """Keep at most KEEP values of a kind, the newest: past KEEP, the oldest are removed down to nine tenths
-        of it. The folder is listed once per process and then counted as values are written (listing it on every
-        write cost a large issue's cold run a second)."""
-        count = _COUNTS.get(folder)
-        if count is not None and count < KEEP:
-            _COUNTS[folder] = count + 1
-            return
+
+def prune(folder: Path) -> None:
+    """Keep at most KEEP values of a kind, the newest: past KEEP, the oldest are removed down to nine tenths
+    of it. The folder is listed once per process and then counted as values are written (listing it on every
+    write cost a large issue's cold run a second)."""
+    count = _COUNTS.get(folder)
+    if count is not None and count < KEEP:
+        _COUNTS[folder] = count + 1
+        return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    if len(entries) <= KEEP:
+        _COUNTS[folder] = len(entries)
+        return
+    keep = KEEP - KEEP // 10
+    _COUNTS[folder] = keep
+
+    def mtime(e: os.DirEntry) -> float:
         try:
-            entries = list(os.scandir(folder))
+            return e.stat().st_mtime
         except OSError:
-            return
-        if len(entries) <= KEEP:
-            _COUNTS[folder] = len(entries)
-            return
-        keep = KEEP - KEEP // 10
-        _COUNTS[folder] = keep
+            return 0.0
 
-        def mtime(e: os.DirEntry) -> float:
-            try:
-                return e.stat().st_mtime
-            except OSError:
-                return 0.0
-
-        for e in sorted(entries, key=mtime)[: len(entries) - keep]:
-            with contextlib.suppress(OSError):
-                os.unlink(e.path)
+    for e in sorted(entries, key=mtime)[: len(entries) - keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(e.path)
 
 
 # values in each folder, as far as this process knows (another process writing beside it only delays a pruning)

@@ -6,8 +6,10 @@ column. Plain .txt is split into paragraphs directly.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from bisect import bisect_right
 import re
 import zipfile
@@ -65,19 +67,13 @@ def identify(root: Path, rel: str, *, declared_format: str | None = None, max_mb
 
 def read_manuscript(root: Path, rel: str, *, declared_format: str | None = None, max_mb: float = DEFAULT_MAX_MB,
                     timeout: float | None = None, cache_dir: Path | None = None) -> Document:
-    """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic."""
+    """Read one manuscript (path relative to the issue folder). Raises ReadError with a diagnostic.
+    `cache_dir`: where pandoc's output is kept (see `_pandoc_json`)."""
     fmt, data, sha = manuscript_bytes(root, rel, declared_format, max_mb)
-    cached = _cache_get(cache_dir, sha)
-    if cached is not None:
-        cached.file = rel
-        return cached
     if fmt in ("docx", "odt"):
         check_zip(rel, data, max_mb, fmt)
-    from .ahead import take
-
-    doc = _read(rel, fmt, data, timeout, ready=take(cache_dir, sha))
+    doc = _read(rel, fmt, data, timeout, cache_dir)
     doc.sha256 = sha
-    _cache_put(cache_dir, sha, doc)
     return doc
 
 
@@ -94,17 +90,16 @@ def pandoc_request(rel: str, fmt: str, data: bytes) -> tuple[list[str], bytes] |
 
 
 def _pandoc_args(fmt: str) -> list[str]:
-    return [*_rts_options(), "-f", _PANDOC_FORMATS[fmt], "-t", "json"]
+    return ["-f", _PANDOC_FORMATS[fmt], "-t", "json"]
 
 
-def _read(rel: str, fmt: str, data: bytes, timeout: float | None, ready: bytes | None = None) -> Document:
-    """`ready`: pandoc's JSON of this very input, made ahead (manuscripts.ahead)."""
+def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Path | None = None) -> Document:
     if fmt == "text":
         return read_text(rel, _decode(rel, data))
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
         given = _lower_natbib(text) if fmt == "latex" else text
-        ast = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, ready=ready)
+        ast = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir)
         doc = AstReader(rel, fmt, ast, source=given).read()
         if given is not text:
             _restore_natbib_capitals(doc, text)
@@ -114,7 +109,7 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None, ready: bytes |
         else:
             doc.raw_markup.extend(markdown_inclusions(text))
         return doc
-    ast = _pandoc_json(rel, data, fmt, timeout, ready=ready)
+    ast = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir)
     return AstReader(rel, fmt, ast).read()
 
 
@@ -250,10 +245,51 @@ _PANDOC_FORMATS = {"markdown": "markdown", "latex": "latex", "docx": "docx", "od
                    "gfm": "gfm"}
 
 
-def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
-                 ready: bytes | None = None) -> dict[str, Any]:
+# pandoc's JSON of each manuscript is kept under build/.cache/pandoc, named by what pandoc was given (its arguments
+# and input) and which pandoc it was, and the document is made from it again on the next run. This is the cache of
+# the readers: the JSON is written as pandoc gave it (no pickling: a pickled document cost a cold run of 200
+# manuscripts 2 CPU-seconds and 175 MB), and making the document from it again takes as long as unpickling one.
+# manuscripts.ahead fills it in advance.
+PANDOC_CACHE = "pandoc"
+
+
+def pandoc_output_path(cache_dir: Path, args: list[str], given: bytes) -> Path:
+    from ..cache import digest
+
+    return cache_dir / PANDOC_CACHE / f"{digest(args, given, pandoc.identity())}.json"
+
+
+def _kept_output(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
     try:
-        out = ready if ready is not None else pandoc.run(_pandoc_args(fmt), input=data, timeout=timeout)
+        out = path.read_bytes()
+    except OSError:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by the pruning
+    return out
+
+
+def _keep_output(path: Path, out: bytes) -> None:
+    from ..cache import prune, write_atomically
+
+    if write_atomically(path, out):
+        prune(path.parent)
+
+
+def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
+                 cache_dir: Path | None = None) -> dict[str, Any]:
+    args = _pandoc_args(fmt)
+    path = pandoc_output_path(cache_dir, args, data) if cache_dir is not None else None
+    kept = _kept_output(path)
+    if kept is not None:
+        try:
+            return _parsed(rel, kept)
+        except (ReadError, ValueError):
+            pass  # not what this run would have written (altered by hand): pandoc reads the manuscript again
+    try:
+        out = pandoc.run(args, input=data, timeout=timeout)
     except pandoc.PandocError as exc:
         if exc.timed_out:
             raise ReadError(make(R.UNREADABLE.code, f"pandoc could not read it in time: {exc}", Location(rel),
@@ -269,9 +305,17 @@ def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source:
                              context_start=exc.column - 1 if context and exc.column and exc.column <= len(context)
                              else None,
                              suggestion="correct the markup at that place" if line else None))
+    ast = _parsed(rel, out)
+    if path is not None:
+        _keep_output(path, out)
+    return ast
+
+
+def _parsed(rel: str, out: bytes) -> dict[str, Any]:
+    """pandoc's JSON, parsed; a tree nested too deeply for the later stages is refused."""
     try:
         ast = json.loads(out)
-        deep = _nesting(ast, MAX_NESTING) > MAX_NESTING
+        deep = not isinstance(ast, dict) or _nesting(ast, MAX_NESTING) > MAX_NESTING
     except RecursionError:
         deep = True
     if deep:
@@ -279,16 +323,6 @@ def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source:
                              f"{MAX_NESTING // 3} levels deep", Location(rel),
                              suggestion="flatten the nesting; no journal prints it"))
     return ast
-
-
-def _rts_options() -> list[str]:
-    """GHC runtime options for the bundled pandoc: a small heap to start with (it is built with -H64m, and
-    touching 64 MB for every manuscript was a third of its CPU time, in the kernel) and a 4 MB nursery: about a
-    sixth less CPU per manuscript, the same output. Left out for another pandoc (PYPANDOC_PANDOC), which may
-    refuse runtime options."""
-    import os
-
-    return [] if os.environ.get("PYPANDOC_PANDOC") else ["+RTS", "-A4m", "-H4m", "-RTS"]
 
 
 def _nesting(value: Any, limit: int | None = None) -> int:
@@ -426,21 +460,37 @@ class AstReader:
     # -- inlines --------------------------------------------------------------------------------------------
     def inlines(self, items: list, path: tuple, out: _Pieces, segs: list[Segment], cites: list[MarkupCite],
                 host: int) -> None:
+        aligner = self.aligner
         for i, node in enumerate(items):
-            p = (*path, i)
             t = node.get("t")
+            if t == "Str":  # most nodes: `emit` written out, without a method call per word
+                text = node.get("c")
+                start = out.length
+                out.append(text)
+                end = out.length = start + len(text)
+                if aligner is None:
+                    segs.append(Segment(start, end, None, None, (*path, i)))
+                    continue
+                at = -1
+                if not aligner.wide and not aligner.excluded:  # Aligner.find's usual case, the token just ahead
+                    cursor = aligner.cursor
+                    at = aligner.source.find(text, cursor, cursor + 400 + len(text))
+                    if at >= 0:
+                        aligner.cursor = at + len(text)
+                if at < 0:
+                    found = aligner.find(text)
+                    at = aligner.cursor if found is None else found
+                starts = aligner.line_starts
+                n = bisect_right(starts, at) - 1
+                segs.append(Segment(start, end, n + 1, at - starts[n] + 1, (*path, i)))
+                continue
+            if t == "Space" or t == "SoftBreak" or t == "LineBreak":
+                out.append(" ")
+                out.length += 1
+                continue
+            p = (*path, i)
             c = node.get("c")
-            if t == "Str":
-                self.emit(c, p, out, segs)
-            elif t in ("Space", "SoftBreak"):
-                out.append(" ")
-                out.length += 1
-            elif t == "LineBreak":
-                out.append(" ")
-                out.length += 1
-            elif t in INLINE_CONTAINERS:
-                self.inlines(c, (*p, "c"), out, segs, cites, host)
-            elif t == "SmallCaps":
+            if t in INLINE_CONTAINERS:
                 self.inlines(c, (*p, "c"), out, segs, cites, host)
             elif t == "Span":
                 self.inlines(c[1], (*p, "c", 1), out, segs, cites, host)
@@ -733,36 +783,3 @@ def read_text(rel: str, text: str) -> Document:
     return doc
 
 
-# -- cache -----------------------------------------------------------------------------------------------------
-def _cache_get(cache_dir: Path | None, sha: str) -> Document | None:
-    if cache_dir is None:
-        return None
-    import pickle
-
-    from .. import safe_pickle
-    from ..cache import no_gc
-
-    f = cache_dir / "documents" / f"{sha}.pickle"
-    try:
-        with no_gc(), f.open("rb") as fh:
-            return safe_pickle.load(fh)  # a cache that came with someone else's folder is not trusted
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-        return None
-
-
-def _cache_put(cache_dir: Path | None, sha: str, doc: Document) -> None:
-    if cache_dir is None:
-        return
-    import os
-    import pickle
-    import tempfile
-
-    folder = cache_dir / "documents"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{sha}.pickle")
-    except OSError:
-        pass  # a cache that cannot be written only costs time
