@@ -45,19 +45,24 @@ _PREPOSITIONS = {"of", "for", "in", "on", "to", "between", "among", "with", "aga
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+# The functions of one word or term below are pure and asked again and again (a vocabulary's terms share their words,
+# and every term goes through each of them several times): remembered, they halve the time of compiling the matcher.
+@lru_cache(maxsize=16384)
 def is_case_sensitive(form: str) -> bool:
     """Acronyms and other all-capital forms ("ASEAN", "UN", "HADR") are matched with their case."""
     letters = [c for c in form if c.isalpha()]
     return len(letters) >= 2 and not any(c.islower() for c in letters) and sum(c.isupper() for c in letters) >= 2
 
 
+@lru_cache(maxsize=8192)
 def _is_proper(term: str) -> bool:
     """A term with a capitalised word that is not an acronym: a name, not inflected ("League of Nations")."""
     return any(w[0].isupper() and not is_case_sensitive(w) for w in re.findall(r"[^\s\-/]+", term) if w[0].isalpha())
 
 
 # -- spelling ------------------------------------------------------------------------------------------------------
-def _word_spellings(word: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _word_spellings(word: str) -> frozenset[str]:
     """The British and American spellings of one lower-case word."""
     out = {word}
     if word in SPELLING_PAIRS:
@@ -81,7 +86,7 @@ def _word_spellings(word: str) -> set[str]:
             rest = word[len(stem) + 2:]
             if not rest or rest[0] in "saeiuh" or rest.startswith(("ed", "ing", "able", "ite", "ful", "less")):
                 out.add(stem + "our" + rest)
-    return out
+    return frozenset(out)
 
 
 def spellings(term: str) -> set[str]:
@@ -133,9 +138,13 @@ def _known(word: str) -> bool:
     return bool(lemmas(word))
 
 
+_LONGEST_PREFIX_FIRST = sorted(_PREFIXES, key=len, reverse=True)
+
+
+@lru_cache(maxsize=8192)
 def _prefix_split(word: str) -> tuple[str, str] | None:
     low = word.lower()
-    for pre in sorted(_PREFIXES, key=len, reverse=True):
+    for pre in _LONGEST_PREFIX_FIRST:
         rest = low[len(pre):]
         if not low.startswith(pre) or len(rest) < 4:
             continue
@@ -147,6 +156,7 @@ def _prefix_split(word: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _compound_split(word: str) -> tuple[str, str] | None:
     """'peacekeeping' -> ('peace', 'keeping'): a closed compound of two known words of four letters or more.
 

@@ -6,13 +6,23 @@ plotting library would add timestamps, random ids or a font cache to what must b
 from __future__ import annotations
 
 import math
+from html import escape as _html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from ..model import Issue
 from .model import short_authors
 
 Map = dict[str, dict[str, int]]
+
+
+# xml.sax.saxutils' escape and quoteattr, from the html module: importing xml.sax.saxutils loads urllib, http and
+# ssl, a hundredth of a second of every build
+def _text(s: str) -> str:
+    return _html_escape(s, quote=False)
+
+
+def _attr(s: str) -> str:
+    return f'"{_html_escape(s)}"'
 
 
 def _order(issue: Issue, cmap: Map) -> list[str]:
@@ -76,8 +86,8 @@ def map_svg(issue: Issue, cmap: Map, *, size: int = 640) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" width="{width}" height="{size}" '
         'role="img" aria-labelledby="xref-title xref-desc" font-family="system-ui, -apple-system, Segoe UI, '
         'Helvetica, Arial, sans-serif">',
-        f'<title id="xref-title">{escape(title)}</title>',
-        f'<desc id="xref-desc">{escape(desc)}</desc>',
+        f'<title id="xref-title">{_text(title)}</title>',
+        f'<desc id="xref-desc">{_text(desc)}</desc>',
         '<defs><marker id="xref-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#2f5d87"/></marker></defs>',
         f'<rect width="{width}" height="{size}" fill="#ffffff"/>',
@@ -94,7 +104,7 @@ def map_svg(issue: Issue, cmap: Map, *, size: int = 640) -> str:
         ex, ey = _towards(x1, y1, mx, my, node_r + 6)
         stroke = 1.2 + 3.8 * (count / top)
         label_x, label_y = 0.25 * sx + 0.5 * mx + 0.25 * ex, 0.25 * sy + 0.5 * my + 0.25 * ey
-        out.append(f'<g class="edge" data-from={quoteattr(s)} data-to={quoteattr(t)}>'
+        out.append(f'<g class="edge" data-from={_attr(s)} data-to={_attr(t)}>'
                    f'<path d="M{_f(sx)},{_f(sy)} Q{_f(mx)},{_f(my)} {_f(ex)},{_f(ey)}" fill="none" stroke="#2f5d87" '
                    f'stroke-opacity="0.75" stroke-width="{_f(stroke)}" marker-end="url(#xref-arrow)"/>'
                    f'<circle cx="{_f(label_x)}" cy="{_f(label_y)}" r="9" fill="#ffffff" stroke="#2f5d87" '
@@ -115,11 +125,11 @@ def map_svg(issue: Issue, cmap: Map, *, size: int = 640) -> str:
             ly += 14 if math.sin(angle) > 0 else -6
         else:
             ly += 4
-        out.append(f'<g class="node" data-id={quoteattr(cid)}>'
+        out.append(f'<g class="node" data-id={_attr(cid)}>'
                    f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(node_r)}" fill="{"#f3d9a4" if intro else "#dce8f3"}" '
                    f'stroke="#1b2b3a" stroke-width="1.2"/>'
                    f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="13" text-anchor="{anchor}" fill="#1b2b3a">'
-                   f'{escape(label)}</text></g>')
+                   f'{_text(label)}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
