@@ -72,12 +72,7 @@ class State:
     def __init__(self, settings: Settings, vocab: Vocabulary | None, diagnostics: list, key: str | None,
                  store: Any = None):
         self.settings, self.vocab, self.diagnostics = settings, vocab, diagnostics
-        self._key, self._store, self._matcher, self._words = key, store, None, None
-
-    def words(self, ctx: Context) -> "Words":
-        if self._words is None:
-            self._words = Words(ctx)
-        return self._words
+        self._key, self._store, self._matcher = key, store, None
 
     @property
     def matcher(self) -> Matcher:
@@ -133,8 +128,7 @@ def documents(ctx: Context, state: State, items: list[tuple[str, Any, dict[str, 
             continue
         cites = spans_of(earlier["citations"].records).get(cid, ()) if "citations" in earlier else ()
         occurrences = find_occurrences(doc, cid, state.matcher, cites)
-        out[cid] = DocumentPart(records=occurrences, data={"tally": tally(cid, occurrences, state.words(ctx).spelling)})
-    state.words(ctx).save()
+        out[cid] = DocumentPart(records=occurrences, data={"tally": tally(cid, occurrences)})
     return out
 
 
@@ -149,7 +143,7 @@ def combine(ctx: Context, state: State, parts: dict[str, DocumentPart]) -> Analy
     tallies = [p.data["tally"] if "tally" in p.data else tally(cid, p.records)
                for cid, p in zip([cid for cid in order if cid in parts], mine)]
     index = index_from_locators(vocab, joined_locators(tallies), sort=settings.sort)
-    diags += findings_from(ctx, vocab, tallies, index, settings.max_locators, state.words(ctx))
+    diags += findings_from(ctx, vocab, tallies, index, settings.max_locators)
     occurrences = Joined([p.records for p in mine])  # read only if asked for (`--format json`, the outputs)
     extra = {"index": index, "vocabulary": vocab, "settings": settings,
              "paged": Paged(vocab, occurrences, order, settings.sort)}
@@ -199,17 +193,14 @@ def findings(ctx: Context, vocab: Vocabulary, occurrences: list[Occurrence], ind
     return findings_from(ctx, vocab, tallies_of(occurrences, order), index, limit)
 
 
-def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: Index, limit: int,
-                  words: "Words | None" = None) -> list:
+def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: Index, limit: int) -> list:
     """findings(), from each manuscript's tally (tally.py) instead of every occurrence."""
     order = [c.id for c in ctx.issue.contributions]
     ideas: dict[str, Counter] = {}
     for t in tallies:
         for concept, counts in t.ideas.items():
             ideas.setdefault(concept, Counter()).update(counts)
-    words = words or Words(ctx)
-    diags = R.locator_findings(index, vocab, ideas, limit, modifier=words.modifier)
-    words.save()
+    diags = R.locator_findings(index, vocab, ideas, limit)
     diags += R.spelling_findings(tallies, order)
     if ctx.documents:  # without manuscripts, "occurs nowhere" would be said of everything
         used = set().union(*(t.used for t in tallies)) if tallies else set()
@@ -229,45 +220,3 @@ def findings_from(ctx: Context, vocab: Vocabulary, tallies: list[Any], index: In
                     key="heading", value=c.heading,
                     suggestion="add the form the authors use to `variants`, or remove the heading"))
     return diags
-
-
-class Words:
-    """What the index rules ask of single words, remembered in the cache from run to run: whether a word can
-    qualify a term (rules._modifier) and the spelling of a surface form (rules.spelling_of): answers that hardly
-    ever change, worked out from the lexicon and the spelling rules."""
-
-    def __init__(self, ctx: Context):
-        from ..cache import code_version, digest
-
-        self._store = ctx.store() if ctx.cache_dir is not None else None
-        self._key = digest("words", code_version())
-        found = self._store.get("words", self._key) if self._store is not None else None
-        ok = isinstance(found, dict) and all(isinstance(found.get(k), dict) for k in ("modifier", "spelling"))
-        self._known: dict[str, dict] = found if ok else {"modifier": {}, "spelling": {}}
-        self._new = False
-
-    def modifier(self, word: str) -> bool:
-        table = self._known["modifier"]
-        if word not in table:
-            table[word] = R._modifier(word)
-            self._new = True
-        return table[word]
-
-    def spelling(self, surface: str) -> tuple[str, str]:
-        table = self._known["spelling"]
-        if surface not in table:
-            table[surface] = R.spelling_of(surface)
-            self._new = True
-        return table[surface]
-
-    def save(self) -> None:
-        """Written back with what another process may have added meanwhile (workers save side by side)."""
-        if not self._new or self._store is None:
-            return
-        there = self._store.get("words", self._key)
-        if isinstance(there, dict):
-            for name, table in self._known.items():
-                if isinstance(there.get(name), dict):
-                    table.update({k: v for k, v in there[name].items() if k not in table})
-        self._store.put("words", self._key, self._known)
-        self._new = False

@@ -222,7 +222,7 @@ def check_locators(index: "Index", vocab: "Vocabulary", occurrences: list["Occur
 
 
 def locator_findings(index: "Index", vocab: "Vocabulary", ideas: dict[str, Counter[str]],
-                     limit: int = 6, modifier: Any = None) -> list["Diagnostic"]:
+                     limit: int = 6) -> list["Diagnostic"]:
     """check_locators, from each concept's candidate sub-entries already counted (tally.py)."""
     diags = []
     for e in index.entries:
@@ -234,7 +234,7 @@ def locator_findings(index: "Index", vocab: "Vocabulary", ideas: dict[str, Count
         concept = vocab.concept(e.concept)
         if concept is None:
             continue
-        found = _top_ideas(ideas.get(e.concept) or Counter(), modifier=modifier)
+        found = _top_ideas(ideas.get(e.concept) or Counter())
         hint = ("; candidates from the text: " + ", ".join(f"'{w}' ({k}×)" for w, k in found)) if found else ""
         diags.append(vocab.diagnostic(
             TOO_MANY_LOCATORS.code,
@@ -287,14 +287,13 @@ def sub_entry_candidates(o: "Occurrence") -> list[str]:
     return out
 
 
-def _top_ideas(counts: Counter[str], top: int = 4, modifier: Any = None) -> list[tuple[str, int]]:
+def _top_ideas(counts: Counter[str], top: int = 4) -> list[tuple[str, int]]:
     """The most frequent candidates (twice or more) whose word can qualify the term."""
-    modifier = modifier or _modifier
     out: list[tuple[str, int]] = []
     for w, k in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
         if k < 2 or len(out) == top:
             break
-        if modifier(w if " " not in w else w.split(" ", 1)[1].casefold()):  # "with China": is "china" one?
+        if _modifier(w if " " not in w else w.split(" ", 1)[1].casefold()):  # "with China": is "china" one?
             out.append((w, k))
     return out
 

@@ -32,12 +32,10 @@ class Tally:
     used: set[str]  # concepts that occur
 
 
-def tally(contribution: str, occurrences: Iterable[Any], spelling_of: Any = None) -> Tally:
-    """The tally of one manuscript's occurrences (in reading order, as find_occurrences gives them).
-    `spelling_of`: rules.spelling_of, or a function that remembers its answers (analysis.Words)."""
-    from .rules import spelling_of as spelling, sub_entry_candidates
+def tally(contribution: str, occurrences: Iterable[Any]) -> Tally:
+    """The tally of one manuscript's occurrences (in reading order, as find_occurrences gives them)."""
+    from .rules import spelling_of, sub_entry_candidates
 
-    spelling_of = spelling_of or spelling
     occ = list(occurrences)
     spellings: dict[tuple[str, str], Spelling] = {}
     ideas: dict[str, Counter] = {}

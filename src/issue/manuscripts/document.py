@@ -9,6 +9,7 @@ can splice the pandoc AST (a link, an anchor) without touching the author's word
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,17 @@ class Document:
     source_lines: list[str] | None = None  # for text formats: the source, for excerpts
     raw_markup: list[tuple[int, str]] = field(default_factory=list)  # (block index or line, the dropped code)
     exemptions: list[tuple[int, list[str]]] = field(default_factory=list)  # (line or paragraph, codes) from markers
+    # pandoc's JSON text of `ast`, as pandoc wrote it: a fresh copy of the tree is parsed from it (twice as fast as
+    # copying the tree)
+    ast_json: bytes | None = field(default=None, repr=False, compare=False)
+
+    def ast_copy(self) -> dict[str, Any] | None:
+        """A copy of `ast` that may be changed."""
+        if self.ast is None:
+            return None
+        if self.ast_json is not None:
+            return json.loads(self.ast_json)
+        return json.loads(json.dumps(self.ast))
 
     @property
     def paragraph_based(self) -> bool:

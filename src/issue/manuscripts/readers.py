@@ -99,8 +99,9 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Pat
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
         given = _lower_natbib(text) if fmt == "latex" else text
-        ast = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir)
+        ast, raw = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir)
         doc = AstReader(rel, fmt, ast, source=given).read()
+        doc.ast_json = raw
         if given is not text:
             _restore_natbib_capitals(doc, text)
             doc.source_lines = text.split("\n")
@@ -109,8 +110,10 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Pat
         else:
             doc.raw_markup.extend(markdown_inclusions(text))
         return doc
-    ast = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir)
-    return AstReader(rel, fmt, ast).read()
+    ast, raw = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir)
+    doc = AstReader(rel, fmt, ast).read()
+    doc.ast_json = raw
+    return doc
 
 
 # natbib's capitalised commands (\Citet{x} at the start of a sentence: "Van Evera (1999)"), which pandoc's LaTeX
@@ -279,13 +282,14 @@ def _keep_output(path: Path, out: bytes) -> None:
 
 
 def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
-                 cache_dir: Path | None = None) -> dict[str, Any]:
+                 cache_dir: Path | None = None) -> tuple[dict[str, Any], bytes]:
+    """pandoc's JSON of a manuscript, parsed and as text."""
     args = _pandoc_args(fmt)
     path = pandoc_output_path(cache_dir, args, data) if cache_dir is not None else None
     kept = _kept_output(path)
     if kept is not None:
         try:
-            return _parsed(rel, kept)
+            return _parsed(rel, kept), kept
         except (ReadError, ValueError):
             pass  # not what this run would have written (altered by hand): pandoc reads the manuscript again
     try:
@@ -308,7 +312,7 @@ def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source:
     ast = _parsed(rel, out)
     if path is not None:
         _keep_output(path, out)
-    return ast
+    return ast, out
 
 
 def _parsed(rel: str, out: bytes) -> dict[str, Any]:

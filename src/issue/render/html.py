@@ -322,7 +322,7 @@ def prepare(ctx: Context, c: ContributionView, model: IssueModel, items: dict[st
             env: templates.IssueEnvironment, style_hash: str) -> Prepared:
     doc = ctx.documents[c.id]
     if doc.ast:
-        ast = splice.copy_ast(doc.ast)
+        ast = doc.ast_copy()
         seg_of = {id(b): b.segments for b in doc.blocks}
     else:
         ast, seg_of = _text_doc_ast(doc)
@@ -820,7 +820,7 @@ class Conversion:
         self.unsent.append(list(range(self.firsts[p.contribution.id], len(self.cites))))
         if 2 * len(self.prepared) >= self.pages > len(self.prepared) and not self.cite_runs:
             self._send_citations()  # the first half's, while the rest are prepared: they are what the build waits for
-        body = json.dumps(p.ast, sort_keys=True, ensure_ascii=False)
+        body = json.dumps(p.ast, ensure_ascii=False)  # deterministic without sorting: the tree is built in order
         p.ast = {"pandoc-api-version": p.ast.get("pandoc-api-version", [1, 23, 1])}  # the tree is let go: a
         # large issue's pages held gigabytes until the end
         self.futures[p.contribution.id] = self.pool.submit(_convert_page, self.ctx, body)

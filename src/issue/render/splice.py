@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -116,8 +117,12 @@ def apply(ast: dict[str, Any], blocks: list[BlockMarks], skip_under: set[tuple] 
     for bm in blocks:
         if not bm.marks:
             continue
+        covered = _covered(bm.marks)
         for seg in bm.segments:
             if seg.path is None:
+                continue
+            k = bisect_right(covered, seg.start)  # the segments no mark touches (most words) are passed over
+            if k % 2 == 0 and (k == len(covered) or covered[k] >= seg.end):
                 continue
             path = tuple(seg.path)
             if any(path[:n] in skip for n in depths):
@@ -136,6 +141,21 @@ def apply(ast: dict[str, Any], blocks: list[BlockMarks], skip_under: set[tuple] 
         i = path[-1]
         parent[i:i + 1] = new
     merge_neighbours(ast)
+
+
+def _covered(marks: list[Mark]) -> list[int]:
+    """The text a block's marks touch, as the sorted bounds of disjoint ranges [lo, hi): lo0, hi0, lo1, hi1...
+    (an anchor touches the character it stands before). A segment [a, b) that overlaps none of them is touched by
+    no mark (`_leaf_replacement` would return None)."""
+    ranges = sorted((m.start, m.start + 1) if m.kind == "anchor" else (m.start, max(m.end, m.start + 1))
+                    for m in marks)
+    bounds: list[int] = []
+    for lo, hi in ranges:
+        if bounds and lo <= bounds[-1]:
+            bounds[-1] = max(bounds[-1], hi)
+        else:
+            bounds += [lo, hi]
+    return bounds
 
 
 def _sortable(path: tuple) -> tuple:
