@@ -70,10 +70,10 @@ class Block:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("_starts", None)  # derived; not worth a place in the document cache
+        state.pop("_starts", None)  # derived; not worth a place in the cache
         state.pop("_opening_words", None)
-        # a segment per word: pickled as plain tuples, since pickling ten thousand slotted objects one by one
-        # was most of the time of writing a document to the cache (and of reading it back)
+        # a segment per word: pickled as plain tuples, since pickling ten thousand slotted objects one by one is
+        # slow (the index's occurrences keep their blocks, without segments: concepts.match.text_block)
         state["segments"] = [(s.start, s.end, s.line, s.column, s.path) for s in self.segments]
         return state
 
