@@ -182,9 +182,11 @@ def test_altered_pandoc_output_in_the_cache_is_read_again(tmp_path):
     cache = tmp_path / "cache"
     first = read_manuscript(tmp_path, "same.md", cache_dir=cache)
     (kept,) = (cache / PANDOC_CACHE).iterdir()
-    for altered in (b'{"blocks": [', b"[" * 5000 + b"]" * 5000):
+    for altered in (b'{"blocks": [', b"[" * 5000 + b"]" * 5000, b"[]",
+                    b'{"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [{"t": "Para"}]}'):
         kept.write_bytes(altered)
         assert body_texts(read_manuscript(tmp_path, "same.md", cache_dir=cache)) == body_texts(first)
+        assert kept.read_bytes() == first.ast_json, "pandoc's own output is kept again"
 
 
 def test_unsupported_format(tmp_path):

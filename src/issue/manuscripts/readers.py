@@ -94,12 +94,24 @@ def _pandoc_args(fmt: str) -> list[str]:
 
 
 def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Path | None = None) -> Document:
+    try:
+        return _document(rel, fmt, data, timeout, cache_dir)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        if cache_dir is None:
+            raise
+    # pandoc's JSON in the cache was not pandoc's (a folder someone sent, altered by hand): read without it
+    return _document(rel, fmt, data, timeout, None, replace_kept=cache_dir)
+
+
+def _document(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Path | None,
+              replace_kept: Path | None = None) -> Document:
     if fmt == "text":
         return read_text(rel, _decode(rel, data))
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
         given = _lower_natbib(text) if fmt == "latex" else text
-        ast, raw = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir)
+        ast, raw = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir,
+                                replace_kept=replace_kept)
         doc = AstReader(rel, fmt, ast, source=given).read()
         doc.ast_json = raw
         if given is not text:
@@ -110,7 +122,7 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Pat
         else:
             doc.raw_markup.extend(markdown_inclusions(text))
         return doc
-    ast, raw = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir)
+    ast, raw = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir, replace_kept=replace_kept)
     doc = AstReader(rel, fmt, ast).read()
     doc.ast_json = raw
     return doc
@@ -282,16 +294,18 @@ def _keep_output(path: Path, out: bytes) -> None:
 
 
 def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
-                 cache_dir: Path | None = None) -> tuple[dict[str, Any], bytes]:
-    """pandoc's JSON of a manuscript, parsed and as text."""
+                 cache_dir: Path | None = None, replace_kept: Path | None = None) -> tuple[dict[str, Any], bytes]:
+    """pandoc's JSON of a manuscript, parsed and as text: kept in `cache_dir` (`replace_kept`: pandoc runs, and
+    what was kept there is replaced)."""
     args = _pandoc_args(fmt)
-    path = pandoc_output_path(cache_dir, args, data) if cache_dir is not None else None
-    kept = _kept_output(path)
+    folder = cache_dir or replace_kept
+    path = pandoc_output_path(folder, args, data) if folder is not None else None
+    kept = _kept_output(path) if replace_kept is None else None
     if kept is not None:
         try:
             return _parsed(rel, kept), kept
         except (ReadError, ValueError):
-            pass  # not what this run would have written (altered by hand): pandoc reads the manuscript again
+            pass  # not what pandoc would have written (altered by hand): pandoc reads the manuscript again
     try:
         out = pandoc.run(args, input=data, timeout=timeout)
     except pandoc.PandocError as exc:
@@ -319,7 +333,9 @@ def _parsed(rel: str, out: bytes) -> dict[str, Any]:
     """pandoc's JSON, parsed; a tree nested too deeply for the later stages is refused."""
     try:
         ast = json.loads(out)
-        deep = not isinstance(ast, dict) or _nesting(ast, MAX_NESTING) > MAX_NESTING
+        if not isinstance(ast, dict):
+            raise ValueError("not a pandoc document")
+        deep = _nesting(ast, MAX_NESTING) > MAX_NESTING
     except RecursionError:
         deep = True
     if deep:
