@@ -65,8 +65,11 @@ def write_atomically(path: Path, data: bytes) -> bool:
     """`data` into `path`, whole or not at all (a temporary file renamed); whether it was written (a cache that
     cannot be written only costs time)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except FileNotFoundError:  # the folder is made once, not asked for before every write (slow on some disks)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     except OSError:
         return False
     try:

@@ -103,14 +103,9 @@ def _cache_read(ctx: Context, kind: str, name: str) -> str | None:
 def _cache_write(ctx: Context, kind: str, name: str, text: str) -> None:
     if ctx.cache_dir is None:
         return
-    folder = ctx.cache_dir / "html" / kind
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / name)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    from ..cache import write_atomically
+
+    write_atomically(ctx.cache_dir / "html" / kind / name, text.encode("utf-8"))  # if it cannot: only time lost
 
 
 # -- sanitising pandoc's output --------------------------------------------------------------------------------
@@ -894,8 +889,11 @@ def _converted(fut, p: Prepared, diags: list[Diagnostic]) -> str:
 
 # -- pages -----------------------------------------------------------------------------------------------------
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    except FileNotFoundError:  # the folder is made once, not asked for before every page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
 
 
 def _copy_static(ctx: Context, folder: Path) -> None:
