@@ -501,15 +501,22 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main_entry() -> None:
-    _collect_less_often()
+    _tune_interpreter()
     sys.exit(run())
 
 
-def _collect_less_often() -> None:
-    """The cyclic collector's defaults (a young collection every 700 new objects) suit programs whose objects die
-    young. Ours keep what they make: a manuscript is tens of thousands of blocks, segments and records that all
-    live on, and the default collections went through them again and again, about 2 of the 40 CPU-seconds of a
-    200-contribution check (benchmarks/README.md). Forked workers inherit the setting."""
+def _tune_interpreter() -> None:
+    """Two settings of the interpreter for a program like this one (forked workers inherit both):
+
+    - The cyclic collector's defaults (a young collection every 700 new objects) suit programs whose objects die
+      young. Ours keep what they make: a manuscript is tens of thousands of blocks, segments and records that all
+      live on, and the default collections went through them again and again, about 2 of the 40 CPU-seconds of a
+      200-contribution check.
+    - The threads that start pandoc (reading ahead, converting pages) need the interpreter's lock for a moment
+      at each step while the main thread computes, and by default wait up to 5 ms for it each time: starting
+      one pandoc took 25 ms. With 1 ms it takes 5, and a 200-contribution check is half a second shorter
+      (benchmarks/README.md)."""
     import gc
 
     gc.set_threshold(50_000, 20, 10)
+    sys.setswitchinterval(0.001)
