@@ -10,6 +10,7 @@ it.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -46,10 +47,8 @@ class Ahead:
         for rel in self.rels:
             if self._stopped.is_set():
                 return
-            try:  # whatever goes wrong here, the reader does it again and says why
+            with contextlib.suppress(Exception):  # whatever goes wrong here, the reader does it again and says why
                 self._convert(rel)
-            except Exception:  # noqa: BLE001
-                pass
 
     def _convert(self, rel: str) -> None:
         from .readers import check_zip, manuscript_bytes, pandoc_output_path, pandoc_request
