@@ -57,3 +57,15 @@ def test_a_run_past_its_time_is_stopped():
         pandoc.run(["-f", "markdown", "-t", "json"], input=("> " * 3000 + "deep\n").encode(), timeout=0.05)
     assert exc.value.timed_out
     assert time.perf_counter() - started < 5
+
+
+def test_the_time_limit_counts_from_pandocs_start_not_from_when_the_thread_comes_to_wait():
+    # pandoc has its whole input from the start, so it may be done before a busy thread comes to collect it; a
+    # limit it overran is still reported (it was the cause of a flaky end-to-end test of pandoc_timeout)
+    cmd, env = pandoc.command(["-f", "markdown", "-t", "json"])
+    started = time.monotonic()
+    with pandoc._buffer() as out, pandoc._start(cmd, env, b"Cooperation.\n", out, None, False) as proc:
+        time.sleep(0.3)  # pandoc finishes meanwhile
+        with pytest.raises(pandoc.PandocError) as exc:
+            pandoc._finish(proc, started, 0.01)
+    assert exc.value.timed_out

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -116,8 +117,9 @@ def run(args: list[str], input: bytes | None = None, timeout: float | None = Non
     first to what the build waits for."""
     cmd, env = command(args, source_date_epoch)
     with _buffer() as out:
+        started = time.monotonic()
         with _start(cmd, env, input, out, cwd, yielding) as proc:
-            err = _finish(proc, timeout)
+            err = _finish(proc, started, timeout)
         if proc.returncode != 0:
             raise error_of(err.decode("utf-8", "replace"), proc.returncode)
         out.seek(0)
@@ -130,8 +132,9 @@ def run_into(args: list[str], input: bytes, target: Path, timeout: float | None 
     cmd, env = command(args)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     try:
+        started = time.monotonic()
         with os.fdopen(fd, "wb") as out, _start(cmd, env, input, out, None, yielding) as proc:
-            _finish(proc, timeout)
+            _finish(proc, started, timeout)
         if proc.returncode == 0:
             os.replace(tmp, target)
         return proc.returncode == 0
@@ -167,15 +170,18 @@ def _start(cmd: list[str], env: dict[str, str], input: bytes | None, stdout: Any
     return proc
 
 
-def _finish(proc: subprocess.Popen, timeout: float | None) -> bytes:
-    """Wait for pandoc; its messages."""
+def _finish(proc: subprocess.Popen, started: float, timeout: float | None) -> bytes:
+    """Wait for pandoc, at most `timeout` seconds from `started` (pandoc has its input from its start, so it may
+    have finished before this thread comes to wait); its messages."""
     limit = timeout or DEFAULT_TIMEOUT
     try:
-        return proc.communicate(timeout=limit)[1]
+        err = proc.communicate(timeout=max(0.0, limit - (time.monotonic() - started)))[1]
+        if time.monotonic() - started <= limit:
+            return err
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
-        raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True) from None
+    raise PandocError(f"pandoc took longer than {limit:g} s ([build] pandoc_timeout)", timed_out=True)
 
 
 YIELDING_NICENESS = 5
