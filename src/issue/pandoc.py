@@ -51,14 +51,12 @@ def error_of(stderr: str, status: int) -> PandocError:
 
 @functools.lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    if not os.environ.get("PYPANDOC_PANDOC"):  # pypandoc-binary's own copy, found without importing pypandoc
-        import importlib.util  # (which loads urllib, http and email: 0.1 s of every cold run)
+    if not os.environ.get("PYPANDOC_PANDOC"):  # pypandoc-binary's own copy (importing pypandoc: 0.1 s a run)
+        from . import installed_path
 
-        spec = importlib.util.find_spec("pypandoc")
-        for folder in (spec.submodule_search_locations or []) if spec else []:
-            binary = os.path.join(folder, "files", "pandoc")
-            if os.path.isfile(binary) and os.access(binary, os.X_OK):
-                return binary
+        binary = installed_path("pypandoc", "files", "pandoc")
+        if binary is not None and binary.is_file() and os.access(binary, os.X_OK):
+            return str(binary)
     import pypandoc
 
     return pypandoc.get_pandoc_path()

@@ -230,9 +230,13 @@ class Context:
         return Store(self.cache_dir)
 
 
+def pandoc_timeout(ctx: Context) -> float:
+    """[build] pandoc_timeout: the seconds any one pandoc run may take."""
+    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
+
+
 def read_options(ctx: Context) -> tuple[float, float]:
-    build = ctx.issue.build or {}
-    return float(build.get("max_manuscript_mb", 50)), float(build.get("pandoc_timeout", 60))
+    return float((ctx.issue.build or {}).get("max_manuscript_mb", 50)), pandoc_timeout(ctx)
 
 
 def document_info(doc: Document) -> DocumentInfo:

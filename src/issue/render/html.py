@@ -28,7 +28,7 @@ from ..diagnostics.core import Diagnostic, make
 from ..manuscripts.document import Block, Document, Segment
 from ..model import Location
 from ..names import fold
-from ..pipeline import Context, findings
+from ..pipeline import Context, findings, pandoc_timeout
 from . import csl, howtocite, pages as print_pages, rules as R, splice, templates
 from .context import (BibEntryView, ContributionView, IssueModel, build_model, default_anchor, record_value,
                       records_by_contribution)
@@ -463,8 +463,7 @@ def _convert(ctx: Context, p: Prepared, style: Path) -> str:
     if cached is not None:
         return cached
     body = json.dumps(p.ast, ensure_ascii=False).encode("utf-8")
-    timeout = float((ctx.issue.build or {}).get("pandoc_timeout", 60))
-    html = _pandoc_html(ctx, body, p.items, style, timeout)
+    html = _pandoc_html(ctx, body, p.items, style, pandoc_timeout(ctx))
     html = _notes_heading(clean_html(html))
     _cache_write(ctx, "pages", key + ".html", html)
     return html
@@ -620,7 +619,7 @@ def _citeproc_output(ctx: Context, key: str, body: str, items: list[dict[str, An
                      yielding: bool = False) -> str:
     html = _cache_read(ctx, "citeproc", key + ".html")
     if html is None:
-        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, _timeout(ctx), shift=False,
+        html = clean_html(_pandoc_html(ctx, body.encode("utf-8"), items, style, pandoc_timeout(ctx), shift=False,
                                        yielding=yielding))
         _cache_write(ctx, "citeproc", key + ".html", html)
     return html
@@ -761,10 +760,6 @@ def _cite_runs(ctx: Context, cites: list[dict[str, Any]], spans: list[list[int]]
     return [ex.submit(cites_run, numbers) for numbers in _packed([s for s in spans if s], CHUNK_CITES)]
 
 
-def _timeout(ctx: Context) -> float:
-    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
-
-
 def _convert_page(ctx: Context, body: str) -> str:
     """A page, as pandoc's JSON, to HTML without citeproc (already done), cached by content."""
     key = hashlib.sha256("\0".join([RENDER_VERSION, "page", pandoc.identity(), body]).encode()).hexdigest()
@@ -772,7 +767,7 @@ def _convert_page(ctx: Context, body: str) -> str:
     if cached is not None:
         return cached
     args = ["-f", "json", "-t", "html5", "--wrap=none", "--shift-heading-level-by=1"]
-    html = pandoc.run(args, input=body.encode("utf-8"), timeout=_timeout(ctx), yielding=True).decode("utf-8")
+    html = pandoc.run(args, input=body.encode("utf-8"), timeout=pandoc_timeout(ctx), yielding=True).decode("utf-8")
     html = _notes_heading(clean_html(html))
     _cache_write(ctx, "pages", key + ".html", html)
     return html

@@ -30,7 +30,7 @@ from typing import Any, Callable
 from .. import pandoc
 from ..diagnostics.core import Diagnostic, make
 from ..model import Location
-from ..pipeline import Context
+from ..pipeline import Context, pandoc_timeout
 from . import csl, html, rules as R, splice, templates
 from .context import ContributionView, IssueModel, build_model
 
@@ -98,10 +98,6 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def timeout_of(ctx: Context) -> float:
-    return float((ctx.issue.build or {}).get("pandoc_timeout", 60))
-
-
 def stamp_of(ctx: Context) -> str:
     """The modification date written into EPUB and DOCX metadata: SOURCE_DATE_EPOCH when set, else 1 January of
     the issue's year, so that the same inputs give the same bytes. (pandoc under --sandbox stamps 1970-01-01.)"""
@@ -150,7 +146,7 @@ def run_pandoc(ctx: Context, ast: dict[str, Any], args: list[str], items: list[d
             args = [a.replace("{" + name + "}", path) for a in args]
         if output:
             extra += ["-o", str(Path(tmp) / output)]
-        out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=timeout_of(ctx), cwd=tmp)
+        out = pandoc.run(["-f", "json", *args, *extra], input=body, timeout=pandoc_timeout(ctx), cwd=tmp)
         return (Path(tmp) / output).read_bytes() if output else out
 
 
@@ -213,7 +209,7 @@ def _html_fragments_to_ast(ctx: Context, ast: dict[str, Any]) -> None:
         return
     page = "".join(f'<div id="issue-fragment-{n}">{node["c"][1]}</div>' for n, (_, _, node) in enumerate(found))
     try:
-        out = json.loads(pandoc.run(["-f", "html", "-t", "json"], input=page.encode("utf-8"), timeout=timeout_of(ctx)))
+        out = json.loads(pandoc.run(["-f", "html", "-t", "json"], input=page.encode("utf-8"), timeout=pandoc_timeout(ctx)))
     except (pandoc.PandocError, ValueError):
         out = {"blocks": []}
     parsed: dict[str, list] = {}
